@@ -1,0 +1,3 @@
+from greentech.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""Configuration read from the environment, validated once at start-up.
+
+Every setting the platform takes from outside lives here, with its default, so that the README's
+configuration table and the code cannot drift apart. A bad value stops the process with a message that
+names the variable and the accepted forms (fail fast), instead of surfacing later as an obscure error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off.")
+
+
+def var_dir() -> Path:
+    """The folder for the platform's own state: SQLite file, secret key, uploads, collected static files."""
+    path = Path(os.environ.get("GREENTECH_VAR_DIR") or PROJECT_DIR / "var").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_config(url: str | None, var: Path) -> dict:
+    """Translate GREENTECH_DATABASE_URL into Django's DATABASES['default'].
+
+    Only SQLite (the embedded default) and PostgreSQL are supported: both are tested in CI.
+    """
+    import dj_database_url
+
+    if not url:
+        url = f"sqlite:///{var / 'greentech.sqlite3'}"
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"GREENTECH_DATABASE_URL={url!r}: unsupported database {scheme!r}. "
+            "Use sqlite:///ABSOLUTE/PATH.sqlite3 or postgresql://USER:PASSWORD@HOST:PORT/NAME."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"GREENTECH_DATABASE_URL={url!r} cannot be parsed: {error}") from error
+    if scheme == "sqlite":
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"GREENTECH_DATABASE_URL={url!r} names no SQLite file.")
+        config["OPTIONS"] = {
+            # WAL lets the web workers read while an import writes; IMMEDIATE avoids upgrade deadlocks.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        config["TEST"] = {"NAME": str(var / "test.sqlite3")} if _flag("GREENTECH_TEST_SQLITE_FILE") else {}
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(f"GREENTECH_DATABASE_URL={url!r} names no PostgreSQL database.")
+    return config
+
+
+def secret_key(var: Path) -> str:
+    """GREENTECH_SECRET_KEY, or a key generated once and kept in var/secret_key (mode 600)."""
+    given = os.environ.get("GREENTECH_SECRET_KEY")
+    if given is not None:
+        if len(given) < 32:
+            raise ImproperlyConfigured("GREENTECH_SECRET_KEY must be at least 32 characters long.")
+        return given
+    path = var / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def allowed_hosts() -> list[str]:
+    raw = os.environ.get("GREENTECH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+    hosts = [host.strip() for host in raw.split(",") if host.strip()]
+    if not hosts:
+        raise ImproperlyConfigured("GREENTECH_ALLOWED_HOSTS is empty: give a comma-separated list of host names.")
+    return hosts
+
+
+@dataclass(frozen=True)
+class Settings:
+    debug: bool
+    var: Path
+    database: dict
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    log_level: str
+
+
+def load() -> Settings:
+    var = var_dir()
+    log_level = os.environ.get("GREENTECH_LOG_LEVEL", "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ImproperlyConfigured(
+            f"GREENTECH_LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL."
+        )
+    origins = [o.strip() for o in os.environ.get("GREENTECH_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"GREENTECH_CSRF_TRUSTED_ORIGINS: {origin!r} must start with http:// or https://."
+            )
+    return Settings(
+        debug=_flag("GREENTECH_DEBUG"),
+        var=var,
+        database=database_config(os.environ.get("GREENTECH_DATABASE_URL"), var),
+        secret_key=secret_key(var),
+        allowed_hosts=allowed_hosts(),
+        csrf_trusted_origins=origins,
+        log_level=log_level,
+    )

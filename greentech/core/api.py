@@ -1,0 +1,82 @@
+"""API building blocks: every viewset is queryset + serializer + filterset, restricted and audited here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from greentech.core import audit, services
+from greentech.core.permissions import Action
+
+
+class PlatformModelSerializer(serializers.ModelSerializer):
+    """Writes go through greentech.core.services, so the API obeys the same permission and audit rules."""
+
+    def _split(self, validated_data):
+        many = {}
+        for name in list(validated_data):
+            field = self.Meta.model._meta.get_field(name) if name in self._model_field_names() else None
+            if field is not None and field.many_to_many:
+                many[name] = validated_data.pop(name)
+        return many
+
+    def _model_field_names(self):
+        return {f.name for f in self.Meta.model._meta.get_fields()}
+
+    def create(self, validated_data):
+        many = self._split(validated_data)
+        instance = self.Meta.model(**validated_data)
+        return self.create_instance(instance, many)
+
+    def create_instance(self, instance, many):
+        return services.create(self.context["request"].user, instance, many_to_many=many)
+
+    def update(self, instance, validated_data):
+        many = self._split(validated_data)
+        return services.update(self.context["request"].user, instance, validated_data, many_to_many=many)
+
+
+class HistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    source = serializers.CharField()
+    type = serializers.CharField()
+    reason = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+
+
+class RestrictedViewSet(viewsets.ModelViewSet):
+    """Lists and reads only what `restrict(user, 'view')` allows; writes through the services."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Token-authenticated users are only known here, after DRF authentication: attribute changes to them.
+        self._audit_scope = audit.acting_as(request.user, audit.Source.API)
+        self._audit_scope.__enter__()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        scope = getattr(self, "_audit_scope", None)
+        if scope is not None:
+            scope.__exit__(None, None, None)
+            self._audit_scope = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, Action.VIEW)
+
+    def perform_destroy(self, instance):
+        services.delete(self.request.user, instance)
+
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Who changed this record, when, from where, and what changed (visible to whoever may view it)."""
+        return Response(HistorySerializer(audit.history_rows(self.get_object()), many=True).data)
+
+
+class ReadOnlyRestrictedViewSet(viewsets.ReadOnlyModelViewSet):
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, Action.VIEW)

@@ -1,0 +1,266 @@
+"""Datasets: the registry of importable/exportable tables and the widgets they share.
+
+A dataset is a name (`organizations`, `catalogue`, ...) bound to a django-import-export Resource built on
+`DatasetResource`. `greentech import`, `greentech export`, the templates and the reference-data loaders all
+go through `greentech.core.imports`, which reads this registry; apps register their datasets in their own
+`datasets.py`, imported from `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from greentech.core.permissions import Action, can, check
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    resource: type
+    description: str
+
+    @property
+    def model(self):
+        return self.resource._meta.model
+
+
+_datasets: dict[str, DatasetInfo] = {}
+
+
+def register(name: str, description: str):
+    """Class decorator: `@register("organizations", _("..."))` on a DatasetResource subclass."""
+
+    def decorator(resource_class):
+        _datasets[name] = DatasetInfo(name=name, resource=resource_class, description=description)
+        return resource_class
+
+    return decorator
+
+
+def get(name: str) -> DatasetInfo:
+    try:
+        return _datasets[name]
+    except KeyError:
+        raise KeyError(
+            _("Unknown dataset %(name)s. Datasets: %(names)s") % {"name": name, "names": ", ".join(sorted(_datasets))}
+        ) from None
+
+
+def all_datasets() -> list[DatasetInfo]:
+    return [_datasets[name] for name in sorted(_datasets)]
+
+
+def _labels(text) -> set[str]:
+    """A lazy label in every language the platform speaks, lower-cased, for matching headers and choices."""
+    names = set()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names.add(force_str(text).strip().lower())
+    return names
+
+
+class NaturalKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as a natural key (e.g. a region's code *or* name), never as a database id."""
+
+    def __init__(self, model, lookups=("code",), **kwargs):
+        self.lookups = lookups
+        super().__init__(model, field=lookups[0], **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = force_str(value).strip() if value is not None else ""
+        if not value:
+            return None
+        for lookup in self.lookups:
+            found = list(self.model._default_manager.filter(**{lookup: value})[:2])
+            if len(found) == 1:
+                return found[0]
+        raise ValueError(
+            _("No %(model)s matches %(value)s (give its %(fields)s).")
+            % {"model": self.model._meta.verbose_name, "value": value, "fields": " / ".join(self.lookups)}
+        )
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice given as its value (`enterprise`) or its label in Chinese or English (`企业`, `Enterprise`)."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = list(choices)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = force_str(value).strip() if value is not None else ""
+        if not text:
+            return ""
+        for choice_value, label in self.choices:
+            if text.lower() == str(choice_value).lower() or text.lower() in _labels(label):
+                return choice_value
+        raise ValueError(
+            _("%(value)s is not one of: %(choices)s")
+            % {"value": text, "choices": ", ".join(f"{v} ({force_str(label)})" for v, label in self.choices)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    TRUE = {"1", "true", "yes", "y", "是", "有", "√"}
+    FALSE = {"0", "false", "no", "n", "否", "无", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        text = force_str(value).strip().lower() if value is not None else ""
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("%(value)s is not yes/no (use 1/0, yes/no, 是/否).") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "1" if value else "0"
+
+
+class TextWidget(widgets.CharWidget):
+    """Empty cells become '' rather than None, so text columns never fail NOT NULL."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else force_str(value).strip()
+
+
+class CategoriesWidget(widgets.ManyToManyWidget):
+    """Green categories as `1.1.1|3.2.1` (Green Industry Guidance Catalogue codes) or `scheme:code`."""
+
+    default_scheme = "gic2019"
+
+    def __init__(self, **kwargs):
+        from greentech.taxonomy.models import Category
+
+        super().__init__(Category, separator="|", field="code", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = force_str(value).strip() if value is not None else ""
+        if not text:
+            return self.model.objects.none()
+        found, missing = [], []
+        for token in [t.strip() for t in text.replace(";", "|").replace(",", "|").split("|") if t.strip()]:
+            scheme, _sep, code = token.rpartition(":")
+            category = self.model.objects.filter(scheme__slug=scheme or self.default_scheme, code=code).first()
+            (found if category else missing).append(category or token)
+        if missing:
+            raise ValueError(_("Unknown category codes: %(codes)s") % {"codes": ", ".join(missing)})
+        return self.model.objects.filter(pk__in=[c.pk for c in found])
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "|".join(
+            c.code if c.scheme.slug == self.default_scheme else f"{c.scheme.slug}:{c.code}"
+            for c in value.all().select_related("scheme")
+        )
+
+
+def column(attribute: str, widget=None, column_name: str | None = None, **kwargs) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=column_name or attribute, widget=widget, **kwargs)
+
+
+class DatasetResource(resources.ModelResource):
+    """Base for every dataset.
+
+    - rows are matched on natural keys (`import_id_fields`), never database ids, so files move between
+      installations and re-importing the same file changes nothing;
+    - every new row must pass the permission policy's `can_add`, every changed row its `change` scope;
+    - model validation (`full_clean`) runs on each row, and many-to-many cells are validated before saving.
+    """
+
+    column_help: dict = {}
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        skip_html_diff = True
+        use_transactions = False  # the pipeline wraps the whole file in one transaction
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        if f.choices:
+            return lambda **kw: ChoiceWidget(f.choices, **kw)
+        if isinstance(f, models.BooleanField):
+            return YesNoWidget
+        if isinstance(f, models.CharField | models.TextField):
+            return TextWidget
+        return super().widget_from_django_field(f, default)
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        return {} if django_field.choices else super().widget_kwargs_for_field(field_name, django_field)
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return self._meta.model.objects.all().restrict(self.user, Action.VIEW)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row, **kwargs)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(force_str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            check(self.user, Action.ADD, instance)
+        else:
+            check(self.user, Action.CHANGE, instance)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not can(self.user, Action.CHANGE, instance) and not can(self.user, Action.ADD, instance):
+            check(self.user, Action.CHANGE, instance)
+
+    def column_rows(self) -> list[dict]:
+        """Each column with its label, whether it is required, and what it takes: for templates and --help."""
+        model = self._meta.model
+        rows = []
+        for field in self.get_import_fields():
+            name = field.column_name
+            try:
+                model_field = model._meta.get_field(field.attribute.split("__")[0])
+            except Exception:  # noqa: BLE001 - a computed column
+                model_field = None
+            label = getattr(model_field, "verbose_name", name)
+            required = name in self._meta.import_id_fields or bool(
+                model_field is not None
+                and not getattr(model_field, "blank", True)
+                and not getattr(model_field, "has_default", lambda: False)()
+                and not getattr(model_field, "many_to_many", False)
+            )
+            meaning = self.column_help.get(name) or getattr(model_field, "help_text", "") or ""
+            if model_field is not None and model_field.choices:
+                meaning = "; ".join(f"{v} = {force_str(label_)}" for v, label_ in model_field.choices)
+            rows.append({"column": name, "label": label, "required": required, "meaning": meaning})
+        return rows
+
+    def header_aliases(self) -> dict[str, str]:
+        """Column headers accepted for each column: its name and its label in Chinese and English."""
+        aliases = {}
+        for row in self.column_rows():
+            aliases[row["column"].lower()] = row["column"]
+            for label in _labels(row["label"]):
+                aliases.setdefault(label, row["column"])
+        return aliases

@@ -1,0 +1,31 @@
+"""REST framework settings hooks (pagination, default permission, error format).
+
+Kept apart from greentech.core.api because DRF imports these while its own views module is loading.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, pagination, permissions
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class RestrictedPermission(permissions.BasePermission):
+    """Reading is decided row by row by `restrict()`; writing needs an account, then the services decide."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+
+
+def exception_handler(error, context):
+    if isinstance(error, DjangoValidationError):
+        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        error = exceptions.ValidationError(detail)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = exceptions.PermissionDenied(str(error) if error.args else None)
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(error, context)

@@ -1,0 +1,222 @@
+"""The one permission mechanism: `Model.objects.restrict(user, action)`.
+
+Every view, API endpoint, export and import asks this module, never an ad-hoc filter. Each model registers
+a Policy that turns an Actor (the user with their roles, organizations and departments) and an action into
+a queryset filter. Platform administrators see and do everything; a model without a policy refuses to
+answer (a programming error caught by the test suite), so nothing is exposed by omission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("view")
+    ADD = "add", _("add")
+    CHANGE = "change", _("change")
+    DELETE = "delete", _("delete")
+
+
+class Role(models.TextChoices):
+    """The platform's roles (MISSION.md). A user holds roles through RoleAssignment rows."""
+
+    MEMBER = "member", _("Organization member")
+    BROKER = "broker", _("Technology broker")
+    EVALUATOR = "evaluator", _("Evaluator (third-party body)")
+    FINANCE_OFFICER = "finance_officer", _("Bank / insurer officer")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    ADMIN = "admin", _("Platform administrator")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: resolved once per user object from their role assignments."""
+
+    user: object = None
+    is_authenticated: bool = False
+    is_admin: bool = False
+    roles: frozenset = field(default_factory=frozenset)
+    organization_ids: frozenset = field(default_factory=frozenset)
+    department_ids: frozenset = field(default_factory=frozenset)
+    # organizations per role, e.g. the banks where the user is a finance officer
+    role_organizations: dict = field(default_factory=dict)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_admin or bool(self.roles.intersection(roles))
+
+    def organizations_for(self, *roles: str) -> frozenset:
+        ids: set = set()
+        for role in roles:
+            ids |= self.role_organizations.get(role, set())
+        return frozenset(ids)
+
+    @property
+    def is_government(self) -> bool:
+        return self.is_admin or Role.DEPARTMENT_OFFICER in self.roles
+
+
+ANONYMOUS = Actor()
+
+
+class SystemUser:
+    """The platform itself, acting for an operator at the command line or for a rule (e.g. making the
+    registrant of an organization its member). It may do everything; its changes are recorded with no user
+    and the source of the change (init, import, shell, job)."""
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = True
+    username = "system"
+
+    def get_username(self):
+        return self.username
+
+    def __str__(self):
+        return "system"
+
+
+SYSTEM = SystemUser()
+
+
+def actor_for(user) -> Actor:
+    """The Actor for a user (anonymous visitors included), cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    if isinstance(user, SystemUser):
+        return Actor(user=user, is_authenticated=True, is_admin=True, roles=frozenset({Role.ADMIN}))
+    cached = getattr(user, "_greentech_actor", None)
+    if cached is not None:
+        return cached
+    from django.apps import apps
+
+    assignments = apps.get_model("accounts", "RoleAssignment").objects.filter(user=user, active=True)
+    roles: set = set()
+    organizations: set = set()
+    departments: set = set()
+    per_role: dict = {}
+    for role, organization_id, department_id in assignments.values_list("role", "organization_id", "department_id"):
+        roles.add(role)
+        if organization_id:
+            organizations.add(organization_id)
+            per_role.setdefault(role, set()).add(organization_id)
+        if department_id:
+            departments.add(department_id)
+    is_admin = bool(user.is_superuser) or Role.ADMIN in roles
+    actor = Actor(
+        user=user,
+        is_authenticated=True,
+        is_admin=is_admin,
+        roles=frozenset(roles),
+        organization_ids=frozenset(organizations),
+        department_ids=frozenset(departments),
+        role_organizations=per_role,
+    )
+    user._greentech_actor = actor
+    return actor
+
+
+def forget_actor(user) -> None:
+    """Drop the cached Actor after the user's roles changed."""
+    if user is not None and hasattr(user, "_greentech_actor"):
+        del user._greentech_actor
+
+
+class Policy:
+    """Who may do what on one model.
+
+    `scope(actor, action)` returns True (every row), False (no row) or a Q object selecting the rows.
+    `can_add(actor, instance)` decides on a new, unsaved instance. Administrators never reach a policy.
+    """
+
+    def scope(self, actor: Actor, action: str) -> Q | bool:
+        return False
+
+    def can_add(self, actor: Actor, instance) -> bool:
+        return False
+
+
+class PublicReferencePolicy(Policy):
+    """Reference data (regions, departments, catalogues): everyone reads, only administrators write."""
+
+    def scope(self, actor, action):
+        return action == Action.VIEW
+
+
+class PublicRegistryPolicy(Policy):
+    """Public registry rows that organizations keep themselves: everyone reads; members of the owning
+    organization change them (`owner_field` is the path to that organization); only administrators delete."""
+
+    owner_field = "organization"
+
+    def scope(self, actor, action):
+        if action == Action.VIEW:
+            return True
+        if action == Action.CHANGE and actor.organization_ids:
+            return Q(**{f"{self.owner_field}__in": actor.organization_ids})
+        return False
+
+    def can_add(self, actor, instance):
+        owner_id = getattr(instance, f"{self.owner_field}_id", None)
+        return owner_id is not None and owner_id in actor.organization_ids
+
+
+_policies: dict[type, Policy] = {}
+
+
+def register(model: type, policy: Policy) -> None:
+    _policies[model] = policy
+
+
+def policy_for(model: type) -> Policy:
+    model = getattr(model, "_meta", None) and model._meta.concrete_model or model
+    try:
+        return _policies[model]
+    except KeyError as error:
+        raise ImproperlyConfigured(f"{model.__name__} has no permission policy: register one in its app.") from error
+
+
+def registered_models() -> list[type]:
+    return list(_policies)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = Action.VIEW):
+        """The rows of this queryset that `user` may `action`."""
+        actor = actor_for(user)
+        if actor.is_admin:
+            return self
+        scope = policy_for(self.model).scope(actor, action)
+        if scope is True:
+            return self
+        if scope is False or scope is None:
+            return self.none()
+        return self.filter(scope)
+
+
+def can(user, action: str, instance) -> bool:
+    """May `user` do `action` on this saved instance (or, for ADD, on this unsaved one)?"""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if action == Action.ADD:
+        return bool(policy_for(type(instance)).can_add(actor, instance))
+    manager = type(instance)._default_manager
+    return manager.all().restrict(user, action).filter(pk=instance.pk).exists()
+
+
+def check(user, action: str, instance) -> None:
+    """Raise PermissionDenied (with a message a person understands) unless `can(user, action, instance)`."""
+    if not can(user, action, instance):
+        raise PermissionDenied(
+            _("You may not %(action)s this %(model)s.")
+            % {"action": Action(action).label, "model": type(instance)._meta.verbose_name}
+        )

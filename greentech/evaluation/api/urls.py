@@ -1,0 +1,7 @@
+from rest_framework.routers import DefaultRouter
+
+from greentech.evaluation.api.views import RecognitionViewSet
+
+router = DefaultRouter()
+router.register("recognitions", RecognitionViewSet)
+urlpatterns = router.urls

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from greentech.core.api_root import api_root, me
+
+api_patterns = [
+    path("", api_root, name="api-root"),
+    path("me/", me, name="api-me"),
+    path("", include("greentech.registry.api.urls")),
+    path("", include("greentech.taxonomy.api.urls")),
+    path("", include("greentech.evaluation.api.urls")),
+    path("", include("greentech.inbox.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("greentech.portal.urls")),
+]
+
+if settings.DEBUG:  # uploaded files; production serves them from the web server
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
