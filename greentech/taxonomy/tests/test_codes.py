@@ -16,9 +16,8 @@ from greentech.taxonomy.codes import (
     symbol_key,
 )
 
-GREEN_INVENTORY_CSV = (
-    Path(__file__).resolve().parents[2] / "data" / "ipc-green-inventory-codes-partial" / "green_inventory_ipc_patterns.csv"
-)
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "ipc-green-inventory-codes-partial"
+GREEN_INVENTORY_CSV = DATA_DIR / "green_inventory_ipc_patterns.csv"
 
 # The only code in the file that is not canonical: upstream wrote the range "H01L 31/000-078" with a padded start.
 # As a decimal fraction 31/000 is 31/00, the main group itself.

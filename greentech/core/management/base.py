@@ -1,0 +1,35 @@
+"""Shared pieces of the platform's commands: acting as a user, progress, one-line summaries."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from greentech.core.permissions import SYSTEM
+
+
+class PlatformCommand(BaseCommand):
+    """A command that acts for the operator (the platform itself) unless --user names an account."""
+
+    acts_as_user = False
+
+    def add_arguments(self, parser):
+        if self.acts_as_user:
+            parser.add_argument(
+                "--user",
+                help="Act as this account, with its permissions (default: the platform operator, unrestricted).",
+            )
+
+    def acting_user(self, options):
+        username = options.get("user")
+        if not username:
+            return SYSTEM
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist as error:
+            raise CommandError(f"No account named {username!r}. / 没有名为 {username!r} 的账户。") from error
+
+    @property
+    def console(self) -> Console:
+        return Console(file=self.stderr._out, highlight=False)
