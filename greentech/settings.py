@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "import_export",
     "django_htmx",
     "greentech.core",
     "greentech.taxonomy",
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "greentech.evaluation",
     "greentech.inbox",
     "greentech.portal",
+    "import_export",  # after the platform's apps: its own import/export commands must not shadow ours
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,55 @@
+"""greentech import DATASET FILE: validate every row, then write all of them or nothing."""
+
+import json
+
+from django.core.management.base import CommandError
+
+from greentech.core import datasets, imports
+from greentech.core.management.base import PlatformCommand
+
+
+def dataset_help() -> str:
+    return "; ".join(f"{info.name}: {info.description}" for info in datasets.all_datasets())
+
+
+class Command(PlatformCommand):
+    help = "Import a CSV or XLSX file into a dataset (all rows or none). / 导入 CSV 或 XLSX 文件。"
+    acts_as_user = True
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.epilog = "Datasets / 数据集: " + dataset_help()
+        return parser
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("dataset", help="One of the datasets listed below.")
+        parser.add_argument("file", nargs="?", help="The .csv or .xlsx file to import.")
+        parser.add_argument("--template", metavar="OUT.xlsx", help="Write an empty template for the dataset instead.")
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+
+    def handle(self, *args, **options):
+        name = options["dataset"]
+        try:
+            datasets.get(name)
+        except KeyError as error:
+            raise CommandError(str(error.args[0])) from None
+        if options["template"]:
+            path = imports.write_template(name, options["template"])
+            self.stdout.write(f"template written / 模板已生成: {path}")
+            return
+        if not options["file"]:
+            raise CommandError("Give the FILE to import, or --template OUT.xlsx. / 请指定要导入的文件。")
+        try:
+            report = imports.run_import(name, options["file"], user=self.acting_user(options))
+        except imports.ImportFileError as error:
+            raise CommandError(str(error)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for error in report.errors:
+                self.stderr.write(f"{error.text('zh-hans')}\n    {error.text('en')}")
+            self.stdout.write(report.summary("zh-hans"))
+            self.stdout.write(report.summary("en"))
+        if not report.ok:
+            raise SystemExit(1)
