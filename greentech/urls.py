@@ -26,6 +26,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("greentech.portal.urls")),
+    path("", include("greentech.registry.urls")),
+    path("taxonomy/", include("greentech.taxonomy.urls")),
+    path("", include("greentech.evaluation.urls")),
+    path("inbox/", include("greentech.inbox.urls")),
 ]
 
 if settings.DEBUG:  # uploaded files; production serves them from the web server

@@ -2,6 +2,7 @@
 绿色供应链管理企业, 绿色园区 ... with level, batch, year and the third-party body that evaluated it."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from greentech.core.audit import audit_history
@@ -71,3 +72,6 @@ class Recognition(DemoMarked, PlatformModel):
     def __str__(self):
         subject = self.product_name or self.organization.name
         return f"{self.get_kind_display()} · {subject} ({self.batch})"
+
+    def get_absolute_url(self):
+        return reverse("evaluation:recognition_detail", args=[self.pk])

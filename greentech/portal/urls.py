@@ -1,6 +1,9 @@
 from django.urls import path
 
+from greentech.portal.views import HomeView
+
 app_name = "portal"
 urlpatterns = [
-    path("", lambda request: None, name="home"),
+    path("", HomeView.as_view(), name="home"),
 ]
+

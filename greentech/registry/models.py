@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,9 @@ class Region(PlatformModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:region_detail", args=[self.pk])
 
     def city(self) -> Region | None:
         """The prefecture-level city this region is in (itself for a city)."""
@@ -138,6 +142,9 @@ class Organization(DemoMarked, PlatformModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:organization_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
         if self.credit_code:
@@ -262,6 +269,9 @@ class Platform(DemoMarked, PlatformModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:platform_detail", args=[self.pk])
 
 
 class PlatformMember(PlatformModel):

@@ -7,6 +7,7 @@ the data knows it, to a category). Everything here is loaded from data files, ne
 """
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from greentech.core.audit import audit_history
@@ -38,6 +39,9 @@ class Scheme(PlatformModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("taxonomy:scheme_detail", args=[self.slug])
+
 
 class Category(PlatformModel):
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="categories", verbose_name=_("scheme"))
@@ -62,6 +66,9 @@ class Category(PlatformModel):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:category_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.sort_key = self.make_sort_key(self.code)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from greentech.evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("recognitions/", views.RecognitionListView.as_view(), name="recognition_list"),
+    path("recognitions/<int:pk>/", views.RecognitionDetailView.as_view(), name="recognition_detail"),
+]

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from greentech.core.views import Column, ObjectDetailView, ObjectListView
+from greentech.evaluation.filtersets import RecognitionFilterSet
+from greentech.evaluation.models import Recognition
+
+
+class RecognitionListView(ObjectListView):
+    queryset = Recognition.objects.select_related("organization", "organization__region", "evaluator")
+    filterset_class = RecognitionFilterSet
+    intro = _("National and provincial green manufacturing titles held by organizations and products in Liaoning "
+              "(MIIT lists, batches 1–5 and 2021).")
+    columns = [
+        Column("kind", _("title"), link=True),
+        Column("organization", _("organization")),
+        Column("product_name", _("product")),
+        Column("organization.region", _("region")),
+        Column("level", _("level")),
+        Column("batch", _("batch")),
+        Column("year", _("year")),
+    ]
+
+
+class RecognitionDetailView(ObjectDetailView):
+    template_name = "evaluation/recognition_detail.html"
+    queryset = Recognition.objects.select_related("organization", "evaluator", "granting_department")
