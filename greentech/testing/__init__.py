@@ -1,0 +1,1 @@
+"""Test support shared by the test suites: factory_boy factories (greentech.testing.factories)."""
