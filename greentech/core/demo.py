@@ -1,0 +1,157 @@
+"""Demonstration data for `greentech init --demo`: fictional organizations, people, platforms, credit records
+and one account per role, every record flagged `is_demo` and named 【演示】 so it can never pass for real data.
+Loaded through the same import pipeline as real files; running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from greentech.core import audit, imports
+from greentech.core.permissions import SYSTEM, Role
+from greentech.core.reference import table
+from greentech.registry.validators import credit_code_check_character
+
+DEMO_PASSWORD = "greentech-demo"
+PREFIX = "【演示】"
+
+
+def demo_credit_code(serial: int, region: str = "210100") -> str:
+    """A well-formed unified social credit code (valid check character) for a fictional organization."""
+    first17 = f"91{region}MA{serial:07d}"[:17]
+    return first17 + credit_code_check_character(first17)
+
+
+ORGANIZATIONS = [
+    # name, kind, region, industry, categories
+    ("辽宁绿能储能科技有限公司", "enterprise", "210100", "储能装备", "3.2.4|1.3.1"),
+    ("沈阳示范理工大学", "university", "210100", "高等教育", ""),
+    ("大连低碳化工研究院", "institute", "210200", "化工", "2.1.1"),
+    ("辽宁绿色技术转移服务中心", "intermediary", "210100", "技术服务", "6.1.1"),
+    ("辽沈绿色发展银行", "bank", "210100", "金融", ""),
+    ("辽宁首台套保险公司", "insurer", "210200", "保险", ""),
+    ("辽宁绿色制造评价中心", "evaluator", "210300", "检验检测", ""),
+    ("鞍山钢铁节能示范有限公司", "enterprise", "210300", "钢铁", "1.1.2"),
+]
+
+
+def _organizations():
+    rows = []
+    for serial, (name, kind, region, industry, categories) in enumerate(ORGANIZATIONS, 1):
+        rows.append({"name": PREFIX + name, "kind": kind, "credit_code": demo_credit_code(serial, region),
+                     "region": region, "industry": industry, "green_categories": categories,
+                     "description": "演示数据，非真实机构。Demonstration data, not a real organization.",
+                     "source": "demo", "is_demo": "1"})
+    return table(["name", "kind", "credit_code", "region", "industry", "green_categories", "description", "source",
+                  "is_demo"], rows)
+
+
+def _people():
+    organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
+    rows = [
+        {"external_id": "demo-p1", "name": "张明（演示）", "organization": organization["university"], "is_inventor": "1",
+         "title": "教授", "expertise": "液流电池储能；退役光伏组件回收", "is_public": "1"},
+        {"external_id": "demo-p2", "name": "李华（演示）", "organization": organization["intermediary"], "is_broker": "1",
+         "broker_licence_number": "LN-JJR-2021-0001", "title": "高级技术经纪人", "expertise": "技术转让与许可谈判",
+         "is_public": "1"},
+        {"external_id": "demo-p3", "name": "王芳（演示）", "organization": organization["institute"], "is_expert": "1",
+         "title": "研究员", "expertise": "CO2 捕集与资源化利用", "email": "wang.demo@example.org", "is_public": "0"},
+    ]
+    for row in rows:
+        row["is_demo"] = "1"
+    return table(["external_id", "name", "organization", "is_inventor", "is_broker", "is_expert", "title",
+                  "broker_licence_number", "expertise", "email", "is_public", "is_demo"], rows)
+
+
+def _platforms():
+    organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
+    rows = [
+        {"name": PREFIX + "辽宁储能绿色技术创新联盟", "kind": "alliance", "level": "provincial",
+         "organization": organization["enterprise"], "region": "210100", "recognized_by": "kjt",
+         "green_categories": "3.2.4", "description": "演示联盟：储能领域产学研金介合作。"},
+        {"name": PREFIX + "辽宁省低碳化工重点实验室", "kind": "key_lab", "level": "provincial",
+         "organization": organization["institute"], "region": "210200", "recognized_by": "kjt",
+         "green_categories": "2.1.1"},
+    ]
+    for row in rows:
+        row["is_demo"] = "1"
+    members = [
+        {"platform": rows[0]["name"], "organization": organization["university"], "role": "member"},
+        {"platform": rows[0]["name"], "organization": organization["institute"], "role": "member"},
+        {"platform": rows[0]["name"], "organization": organization["bank"], "role": "partner"},
+        {"platform": rows[0]["name"], "organization": organization["enterprise"], "role": "lead"},
+    ]
+    return (
+        table(["name", "kind", "level", "organization", "region", "recognized_by", "green_categories", "description",
+               "is_demo"], rows),
+        table(["platform", "organization", "role"], members),
+    )
+
+
+def _credit_records():
+    rows = [
+        {"organization": PREFIX + "鞍山钢铁节能示范有限公司", "kind": "ip_infringement", "is_negative": "1",
+         "date": "2026-07-01", "authority": "zscqj", "effect": "funding_ban",
+         "expires": "2029-06-30", "reference": "DEMO-2026-001",
+         "description": "演示：假冒专利行政处罚，纳入企业信用信息系统。", "is_demo": "1"},
+    ]
+    return table(["organization", "kind", "is_negative", "date", "authority", "effect", "expires", "reference",
+                  "description", "is_demo"], rows)
+
+
+def _accounts() -> list[str]:
+    from greentech.accounts.services import assign_role, create_admin
+    from greentech.registry.models import Department, Organization
+
+    user_model = get_user_model()
+    organization = {kind: Organization.objects.get(name=PREFIX + name) for name, kind, *_ in ORGANIZATIONS}
+    create_admin("demo-admin", "demo-admin@example.org", DEMO_PASSWORD)
+    accounts = [
+        ("demo-member", Role.MEMBER, organization["enterprise"], None),
+        ("demo-university", Role.MEMBER, organization["university"], None),
+        ("demo-broker", Role.BROKER, organization["intermediary"], None),
+        ("demo-evaluator", Role.EVALUATOR, organization["evaluator"], None),
+        ("demo-bank", Role.FINANCE_OFFICER, organization["bank"], None),
+        ("demo-officer", Role.DEPARTMENT_OFFICER, None, Department.objects.get(code="gxt")),
+        ("demo-ip-officer", Role.DEPARTMENT_OFFICER, None, Department.objects.get(code="zscqj")),
+    ]
+    names = ["demo-admin"]
+    for username, role, org, department in accounts:
+        user, created = user_model.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        assign_role(SYSTEM, user, role, organization=org, department=department)
+        names.append(username)
+    return names
+
+
+def _welcome(usernames: list[str]) -> None:
+    from greentech.inbox.models import Notification
+    from greentech.inbox.services import notify
+
+    users = get_user_model().objects.filter(username__in=usernames)
+    fresh = [user for user in users if not Notification.objects.filter(recipient=user, kind="welcome").exists()]
+    notify(fresh, "welcome", "欢迎使用辽宁省绿色技术创新服务平台（演示账户）",
+           "这是演示账户。This is a demonstration account.", link="/")
+
+
+def load_demo() -> str:
+    platforms, members = _platforms()
+    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    for name, data in (
+        ("organizations", _organizations()),
+        ("people", _people()),
+        ("platforms", platforms),
+        ("platform-members", members),
+        ("credit-records", _credit_records()),
+    ):
+        report = imports.run_import(name, data, user=SYSTEM, audit_source=audit.Source.INIT)
+        if not report.ok:
+            raise RuntimeError(f"demo {name}: " + "; ".join(e.text("en") for e in report.errors))
+        for key in totals:
+            totals[key] += getattr(report, key)
+    usernames = _accounts()
+    _welcome(usernames)
+    return (f"{totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged; "
+            f"accounts {', '.join(usernames)} (password {DEMO_PASSWORD!r})")
