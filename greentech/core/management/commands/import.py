@@ -41,7 +41,8 @@ class Command(PlatformCommand):
         if not options["file"]:
             raise CommandError("Give the FILE to import, or --template OUT.xlsx. / 请指定要导入的文件。")
         try:
-            report = imports.run_import(name, options["file"], user=self.acting_user(options))
+            with self.console.status(f"importing / 导入中 {options['file']} → {name}"):
+                report = imports.run_import(name, options["file"], user=self.acting_user(options))
         except imports.ImportFileError as error:
             raise CommandError(str(error)) from None
         if options["json"]:

@@ -1,0 +1,396 @@
+"""The role matrix: who may view, add, change and delete each model, through `restrict()`/`can()` and through
+the write services (a refused write raises PermissionDenied and leaves the database as it was)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from greentech.accounts.models import RoleAssignment
+from greentech.accounts.services import assign_role
+from greentech.conftest import ROLES
+from greentech.core import services
+from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, check, policy_for, registered_models
+from greentech.evaluation.models import Recognition
+from greentech.inbox.models import Notification
+from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
+from greentech.taxonomy.models import Category, CodePattern, Scheme
+from greentech.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"visitor"}
+ADMIN = frozenset({"admin"})
+REFERENCE = {"view": EVERYONE, "add": ADMIN, "change": ADMIN, "delete": ADMIN}
+MEMBER_AND_ADMIN = frozenset({"member", "admin"})
+OFFICER_AND_ADMIN = frozenset({"department_officer", "admin"})
+
+# What each role may do with the scenario's target row (built below); "add" is about the scenario's new row.
+EXPECTED = {
+    "Region": REFERENCE,
+    "Department": REFERENCE,
+    "Scheme": REFERENCE,
+    "Category": REFERENCE,
+    "CodePattern": REFERENCE,
+    # everyone reads; the organization's members keep it; any signed-in user registers one; only admins delete
+    "Organization": {"view": EVERYONE, "add": SIGNED_IN, "change": MEMBER_AND_ADMIN, "delete": ADMIN},
+    # a person who is not listed publicly: government roles, their organization's members (and themselves)
+    "Person": {
+        "view": frozenset({"member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": ADMIN,
+    },
+    "Platform": {"view": EVERYONE, "add": MEMBER_AND_ADMIN, "change": MEMBER_AND_ADMIN, "delete": ADMIN},
+    # the host organization's members manage the member list of their platform
+    "PlatformMember": {"view": EVERYONE, "add": MEMBER_AND_ADMIN, "change": MEMBER_AND_ADMIN, "delete": MEMBER_AND_ADMIN},
+    # a credit record on the member's organization, recorded by 省工业和信息化厅
+    "CreditRecord": {
+        "view": frozenset({"member", "evaluator", "finance_officer", "department_officer", "admin"}),
+        "add": OFFICER_AND_ADMIN,
+        "change": OFFICER_AND_ADMIN,
+        "delete": ADMIN,
+    },
+    # a provincial title granted by 省工业和信息化厅
+    "Recognition": {"view": EVERYONE, "add": OFFICER_AND_ADMIN, "change": OFFICER_AND_ADMIN, "delete": ADMIN},
+    # the member's notification: theirs alone, administrators included
+    "Notification": {
+        "view": frozenset({"member"}),
+        "add": ADMIN,
+        "change": frozenset({"member"}),
+        "delete": frozenset({"member"}),
+    },
+    # the member's own role assignment: they see it, only administrators grant, change or withdraw roles
+    "RoleAssignment": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
+}
+MODELS = list(EXPECTED)
+
+
+# --- scenarios: (target row, unsaved new row, changes to apply to the target) ---------------------------------
+
+
+def _region(get):
+    shenyang = Region.objects.get(code="210100")
+    target = Region.objects.create(code="219901", name="测试新区", level=Region.Level.COUNTY, parent=shenyang)
+    new = Region(code="219902", name="另一测试新区", level=Region.Level.COUNTY, parent=shenyang)
+    return target, new, {"name": "测试新区（更名）"}
+
+
+def _department(get):
+    target = Department.objects.create(code="cst", short_name="省测试厅", full_name="辽宁省测试厅")
+    new = Department(code="cst2", short_name="省测试二厅", full_name="辽宁省测试二厅")
+    return target, new, {"full_name": "辽宁省测试厅（更名）"}
+
+
+def _scheme(get):
+    target = Scheme.objects.create(slug="test-scheme", name="测试目录", kind=Scheme.Kind.CATALOGUE)
+    new = Scheme(slug="test-scheme-2", name="测试目录二", kind=Scheme.Kind.CATALOGUE)
+    return target, new, {"name": "测试目录（修订）"}
+
+
+def _category(get):
+    scheme = Scheme.objects.get(slug="gic2019")
+    target = Category.objects.create(scheme=scheme, code="9", name="测试产业")
+    new = Category(scheme=scheme, code="8", name="另一测试产业")
+    return target, new, {"name": "测试产业（修订）"}
+
+
+def _code_pattern(get):
+    scheme = Scheme.objects.get(slug="ipc-green-inventory")
+    target = CodePattern.objects.create(scheme=scheme, system="ipc", level="subclass", code="A99Z")
+    new = CodePattern(scheme=scheme, system="ipc", level="subclass", code="A99Y")
+    return target, new, {"title": "测试分类"}
+
+
+def _organization(get):
+    target = get("member_org")
+    new = Organization(name="新注册绿色企业有限公司", kind=Organization.Kind.ENTERPRISE)
+    return target, new, {"description": "主营余热回收装备。"}
+
+
+def _person(get):
+    member_org = get("member_org")
+    target = factories.PersonFactory(organization=member_org, is_public=False)
+    new = Person(name="新发明人", organization=member_org, is_inventor=True)
+    return target, new, {"expertise": "工业固废综合利用"}
+
+
+def _platform(get):
+    member_org = get("member_org")
+    target = factories.PlatformFactory(organization=member_org)
+    new = Platform(name="辽宁氢能产业创新联盟", kind=Platform.Kind.ALLIANCE, organization=member_org)
+    return target, new, {"description": "联盟章程已更新。"}
+
+
+def _platform_member(get):
+    platform = factories.PlatformFactory(organization=get("member_org"))
+    target = factories.PlatformMemberFactory(platform=platform, organization=get("other_org"))
+    new = PlatformMember(platform=platform, organization=factories.OrganizationFactory())
+    return target, new, {"role": PlatformMember.Role.PARTNER}
+
+
+def _credit_record(get):
+    gxt = get("gxt")
+    target = factories.CreditRecordFactory(organization=get("member_org"), authority=gxt)
+    new = CreditRecord(
+        organization=get("other_org"), kind=CreditRecord.Kind.CONTRACT_DEFAULT, date=datetime.date(2025, 1, 10),
+        authority=gxt, reference="辽工信〔2025〕1号",
+    )
+    return target, new, {"description": "已整改，记录保留至期满。"}
+
+
+def _recognition(get):
+    gxt = get("gxt")
+    target = factories.RecognitionFactory(organization=get("member_org"), granting_department=gxt)
+    new = Recognition(
+        kind=Recognition.Kind.GREEN_FACTORY, level=Recognition.Level.PROVINCIAL, organization=get("other_org"),
+        batch="2025", year=2025, granting_department=gxt,
+    )
+    return target, new, {"highlights": "单位产品能耗下降 12%。"}
+
+
+def _notification(get):
+    member = get("member")
+    target = Notification.objects.create(recipient=member, kind="new_match", title="有新的技术需求与您匹配")
+    new = Notification(recipient=member, kind="report_due", title="请提交年度报告")
+    return target, new, {"read_at": timezone.now()}
+
+
+def _role_assignment(get):
+    member = get("member")
+    target = RoleAssignment.objects.get(user=member, role=Role.MEMBER)
+    new = RoleAssignment(user=member, role=Role.BROKER, organization=get("member_org"))
+    return target, new, {"active": False}
+
+
+SCENARIOS = {
+    "Region": _region,
+    "Department": _department,
+    "Scheme": _scheme,
+    "Category": _category,
+    "CodePattern": _code_pattern,
+    "Organization": _organization,
+    "Person": _person,
+    "Platform": _platform,
+    "PlatformMember": _platform_member,
+    "CreditRecord": _credit_record,
+    "Recognition": _recognition,
+    "Notification": _notification,
+    "RoleAssignment": _role_assignment,
+}
+
+
+def snapshot(model) -> tuple:
+    """Row count, every row's values and the number of historical rows: equal before and after a refused write."""
+    rows = [model_to_dict(row) | {"pk": row.pk} for row in model._default_manager.order_by("pk")]
+    history = model.history.count() if hasattr(model, "history") else None
+    return len(rows), rows, history
+
+
+# --- the matrix -------------------------------------------------------------------------------------------------
+
+
+def test_scenarios_cover_every_registry_model():
+    assert set(SCENARIOS) == set(EXPECTED)
+    assert {SCENARIOS[name].__name__ for name in MODELS} == {f.__name__ for f in SCENARIOS.values()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model_name", MODELS)
+def test_restrict_and_can(model_name, role, request, user_for):
+    target, new, _changes = SCENARIOS[model_name](request.getfixturevalue)
+    user = user_for(role)
+    model = type(target)
+    actual = {"add": can(user, Action.ADD, new)}
+    for action in (Action.VIEW, Action.CHANGE, Action.DELETE):
+        in_scope = model.objects.restrict(user, action).filter(pk=target.pk).exists()
+        assert can(user, action, target) is in_scope, f"can() and restrict() disagree on {action}"
+        actual[str(action)] = in_scope
+    expected = {action: role in roles for action, roles in EXPECTED[model_name].items()}
+    assert actual == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model_name", MODELS)
+def test_services_create(model_name, role, request, user_for):
+    _target, new, _changes = SCENARIOS[model_name](request.getfixturevalue)
+    user = user_for(role)
+    model = type(new)
+    before = snapshot(model)
+    if role in EXPECTED[model_name]["add"]:
+        services.create(user, new)
+        assert new.pk is not None
+        assert model._default_manager.filter(pk=new.pk).exists()
+        assert snapshot(model)[0] == before[0] + 1
+    else:
+        with pytest.raises(PermissionDenied):
+            services.create(user, new)
+        assert new.pk is None
+        assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model_name", MODELS)
+def test_services_update(model_name, role, request, user_for):
+    target, _new, changes = SCENARIOS[model_name](request.getfixturevalue)
+    user = user_for(role)
+    model = type(target)
+    before = snapshot(model)
+    if role in EXPECTED[model_name]["change"]:
+        services.update(user, target, dict(changes))
+        stored = model._default_manager.get(pk=target.pk)
+        for name, value in changes.items():
+            assert getattr(stored, name) == value, name
+        assert snapshot(model) != before
+    else:
+        with pytest.raises(PermissionDenied):
+            services.update(user, target, dict(changes))
+        assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model_name", MODELS)
+def test_services_delete(model_name, role, request, user_for):
+    target, _new, _changes = SCENARIOS[model_name](request.getfixturevalue)
+    user = user_for(role)
+    model = type(target)
+    before = snapshot(model)
+    if role in EXPECTED[model_name]["delete"]:
+        services.delete(user, target)
+        assert not model._default_manager.filter(pk=target.pk).exists()
+        assert snapshot(model)[0] == before[0] - 1
+    else:
+        with pytest.raises(PermissionDenied):
+            services.delete(user, target)
+        assert snapshot(model) == before
+
+
+# --- the rules behind the matrix, one at a time -----------------------------------------------------------------
+
+
+def test_every_restricted_model_has_a_policy():
+    restricted = {
+        model for model in apps.get_models() if hasattr(model._default_manager.all(), "restrict")
+    }
+    assert restricted, "no model uses RestrictedQuerySet"
+    assert restricted <= set(registered_models()), restricted - set(registered_models())
+    for name in MODELS:
+        assert any(model.__name__ == name for model in restricted), name
+    for model in restricted:
+        assert policy_for(model) is not None
+
+
+def test_a_model_without_policy_is_refused():
+    from django.contrib.auth import get_user_model
+
+    with pytest.raises(ImproperlyConfigured, match="has no permission policy"):
+        policy_for(get_user_model())
+
+
+def test_public_person_is_visible_to_everyone_but_changed_only_by_their_organization(
+    member_org, visitor, member, other_member
+):
+    public = factories.PersonFactory(organization=member_org, is_public=True)
+    hidden = factories.PersonFactory(organization=member_org, is_public=False)
+    for user in (visitor, member, other_member):
+        assert Person.objects.restrict(user).filter(pk=public.pk).exists()
+    assert list(Person.objects.restrict(visitor).filter(pk__in=[public.pk, hidden.pk])) == [public]
+    assert can(member, Action.CHANGE, public)
+    assert not can(other_member, Action.CHANGE, public)
+
+
+def test_a_person_sees_and_keeps_their_own_record(other_org):
+    user = factories.UserFactory(username="inventor")
+    person = factories.PersonFactory(organization=other_org, is_public=False, user=user)
+    assert actor_for(user).roles == frozenset()
+    assert can(user, Action.VIEW, person)
+    services.update(user, person, {"expertise": "膜分离"})
+    assert Person.objects.get(pk=person.pk).expertise == "膜分离"
+    assert not can(user, Action.DELETE, person)
+
+
+def test_broker_and_other_members_see_only_their_own_organizations_credit_records(
+    member_org, other_org, agency_org, broker, other_member, gxt
+):
+    own = factories.CreditRecordFactory(organization=agency_org, authority=gxt)
+    theirs = factories.CreditRecordFactory(organization=other_org, authority=gxt)
+    factories.CreditRecordFactory(organization=member_org, authority=gxt)
+    assert list(CreditRecord.objects.restrict(broker)) == [own]
+    assert list(CreditRecord.objects.restrict(other_member)) == [theirs]
+
+
+def test_officers_of_another_department_cannot_keep_this_departments_records(member_org, gxt):
+    kjt_officer = factories.UserFactory(username="kjt_officer")
+    assign_role(SYSTEM, kjt_officer, Role.DEPARTMENT_OFFICER, department=Department.objects.get(code="kjt"))
+    record = factories.CreditRecordFactory(organization=member_org, authority=gxt)
+    title = factories.RecognitionFactory(organization=member_org, granting_department=gxt)
+    assert can(kjt_officer, Action.VIEW, record)
+    assert not can(kjt_officer, Action.CHANGE, record)
+    assert not can(kjt_officer, Action.CHANGE, title)
+    assert not can(kjt_officer, Action.ADD, CreditRecord(organization=member_org, authority=gxt))
+    assert can(kjt_officer, Action.ADD, CreditRecord(organization=member_org, authority=kjt_officer_dept()))
+
+
+def kjt_officer_dept():
+    return Department.objects.get(code="kjt")
+
+
+def test_an_update_cannot_move_a_row_out_of_the_users_reach(member, member_org, other_org):
+    platform = factories.PlatformFactory(organization=member_org)
+    before = snapshot(Platform)
+    with pytest.raises(PermissionDenied):
+        services.update(member, platform, {"organization": other_org})
+    assert snapshot(Platform) == before
+    assert Platform.objects.get(pk=platform.pk).organization == member_org
+
+
+def test_an_officer_cannot_move_a_credit_record_to_another_authority(department_officer, member_org, gxt):
+    record = factories.CreditRecordFactory(organization=member_org, authority=gxt)
+    before = snapshot(CreditRecord)
+    with pytest.raises(PermissionDenied):
+        services.update(department_officer, record, {"authority": Department.objects.get(code="kjt")})
+    assert snapshot(CreditRecord) == before
+
+
+def test_an_inactive_role_grants_nothing(member, member_org):
+    assignment = RoleAssignment.objects.get(user=member)
+    services.update(SYSTEM, assignment, {"active": False})
+    member = type(member).objects.get(pk=member.pk)  # a fresh object: the Actor is cached per user object
+    assert actor_for(member).organization_ids == frozenset()
+    assert not can(member, Action.CHANGE, member_org)
+
+
+def test_assign_role_refreshes_the_cached_actor_and_is_idempotent(other_org):
+    user = factories.UserFactory(username="newcomer")
+    assert not can(user, Action.CHANGE, other_org)  # caches an Actor without roles
+    first = assign_role(SYSTEM, user, Role.MEMBER, organization=other_org)
+    assert can(user, Action.CHANGE, other_org)
+    assert assign_role(SYSTEM, user, Role.MEMBER, organization=other_org) == first
+    assert RoleAssignment.objects.filter(user=user).count() == 1
+
+
+def test_only_admins_grant_roles(member, other_member, other_org):
+    before = snapshot(RoleAssignment)
+    with pytest.raises(PermissionDenied):
+        assign_role(member, member, Role.MEMBER, organization=other_org)
+    assert snapshot(RoleAssignment) == before
+
+
+def test_system_and_superusers_are_administrators(member_org):
+    superuser = factories.UserFactory(username="root", is_superuser=True)
+    for user in (SYSTEM, superuser):
+        assert actor_for(user).is_admin
+        assert can(user, Action.DELETE, member_org)
+    check(SYSTEM, Action.DELETE, member_org)
+
+
+def test_refusal_message_names_the_action_and_the_model(visitor, member_org):
+    with pytest.raises(PermissionDenied, match="change") as error:
+        check(visitor, Action.CHANGE, member_org)
+    assert str(Organization._meta.verbose_name) in str(error.value)
