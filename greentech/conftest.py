@@ -26,6 +26,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("init", skip_migrate=True, stdout=io.StringIO(), stderr=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many accounts: hash their passwords cheaply (production keeps Django's PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- organizations and departments the roles are held in ----------------------------------------------------
 
 
