@@ -54,15 +54,7 @@ class RestrictedViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Token-authenticated users are only known here, after DRF authentication: attribute changes to them.
-        self._audit_scope = audit.acting_as(request.user, audit.Source.API)
-        self._audit_scope.__enter__()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        scope = getattr(self, "_audit_scope", None)
-        if scope is not None:
-            scope.__exit__(None, None, None)
-            self._audit_scope = None
-        return super().finalize_response(request, response, *args, **kwargs)
+        audit.attribute_request_to(request.user, audit.Source.API)
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, Action.VIEW)

@@ -52,6 +52,12 @@ def acting_as(user=None, source: str | None = None):
         _current.reset(token)
 
 
+def attribute_request_to(user, source: str) -> None:
+    """Within a request, attribute the rest of it to `user` (e.g. the API's token user, known only after DRF
+    authenticated it). The request middleware's `acting_as` block restores the previous context afterwards."""
+    _current.set(AuditContext(user=user, source=source))
+
+
 def history_user(instance=None, request=None, **kwargs):
     """simple-history's get_user hook: the acting user from the context, if it is a real account."""
     user = _current.get().user

@@ -5,7 +5,20 @@ Kept apart from greentech.core.api because DRF imports these while its own views
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination, permissions
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, permissions, status
+from rest_framework.response import Response
+
+
+def in_use_message(error: ProtectedError | RestrictedError):
+    """Why a record cannot be deleted: which kinds of records still refer to it, and how many."""
+    counts: dict = {}
+    for obj in error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects:
+        name = str(obj._meta.verbose_name_plural)
+        counts[name] = counts.get(name, 0) + 1
+    detail = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+    return _("This record is still referred to and cannot be deleted (%(detail)s).") % {"detail": detail}
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -24,6 +37,8 @@ def exception_handler(error, context):
     if isinstance(error, DjangoValidationError):
         detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         error = exceptions.ValidationError(detail)
+    elif isinstance(error, ProtectedError | RestrictedError):
+        return Response({"detail": str(in_use_message(error))}, status=status.HTTP_409_CONFLICT)
     elif isinstance(error, DjangoPermissionDenied):
         error = exceptions.PermissionDenied(str(error) if error.args else None)
     from rest_framework.views import exception_handler as drf_exception_handler
