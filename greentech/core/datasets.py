@@ -83,7 +83,11 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
                 return found[0]
         raise ValueError(
             _("No %(model)s matches %(value)s (give its %(fields)s).")
-            % {"model": self.model._meta.verbose_name, "value": value, "fields": " / ".join(self.lookups)}
+            % {
+                "model": self.model._meta.verbose_name,
+                "value": value,
+                "fields": " / ".join(str(self.model._meta.get_field(lookup).verbose_name) for lookup in self.lookups),
+            }
         )
 
 

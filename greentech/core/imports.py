@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.results import RowResult
 
 from greentech.core import audit, datasets
@@ -63,12 +64,20 @@ class ImportReport:
         with translation.override(language):
             if self.ok:
                 return force_str(
-                    _("%(dataset)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                    ngettext(
+                        "%(dataset)s: %(rows)d row, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                        "%(dataset)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                        self.rows,
+                    )
                     % self.__dict__
                 )
             return force_str(
-                _("%(dataset)s: %(count)d errors in %(rows)d rows; nothing was written.")
-                % {"dataset": self.dataset, "count": len(self.errors), "rows": self.rows}
+                ngettext(
+                    "%(dataset)s: %(count)d error; nothing was written.",
+                    "%(dataset)s: %(count)d errors; nothing was written.",
+                    len(self.errors),
+                )
+                % {"dataset": self.dataset, "count": len(self.errors)}
             )
 
     def as_dict(self) -> dict:

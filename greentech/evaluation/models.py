@@ -4,6 +4,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greentech.core.audit import audit_history
 from greentech.core.models import DemoMarked, PlatformModel
@@ -22,7 +23,7 @@ class Recognition(DemoMarked, PlatformModel):
         PROVINCIAL = "provincial", _("provincial")
         MUNICIPAL = "municipal", _("municipal")
 
-    kind = models.CharField(_("title"), max_length=30, choices=Kind.choices, db_index=True)
+    kind = models.CharField(pgettext_lazy("recognition", "title"), max_length=30, choices=Kind.choices, db_index=True)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices, db_index=True)
     organization = models.ForeignKey(
         "registry.Organization", on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("organization")

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greentech.core.views import Column, ObjectDetailView, ObjectListView
 from greentech.evaluation.filtersets import RecognitionFilterSet
@@ -11,7 +12,7 @@ class RecognitionListView(ObjectListView):
     intro = _("National and provincial green manufacturing titles held by organizations and products in Liaoning "
               "(MIIT lists, batches 1–5 and 2021).")
     columns = [
-        Column("kind", _("title"), link=True),
+        Column("kind", pgettext_lazy("recognition", "title"), link=True),
         Column("organization", _("organization")),
         Column("product_name", _("product")),
         Column("organization.region", _("region")),

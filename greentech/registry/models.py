@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greentech.core.audit import audit_history
 from greentech.core.models import DemoMarked, PlatformModel
@@ -108,7 +109,7 @@ class Organization(DemoMarked, PlatformModel):
         null=True,
         blank=True,
         validators=[validate_credit_code],
-        help_text=_("统一社会信用代码, 18 characters, check digit verified."),
+        help_text=_("18 characters; the check digit is verified."),
     )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="organizations", verbose_name=_("region")
@@ -120,7 +121,7 @@ class Organization(DemoMarked, PlatformModel):
         blank=True,
         related_name="organizations",
         verbose_name=_("department"),
-        help_text=_("For a government organization: the department it is."),
+        help_text=_("For a government organization: the department it represents."),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     green_categories = models.ManyToManyField(
@@ -160,7 +161,7 @@ class Organization(DemoMarked, PlatformModel):
 class Person(DemoMarked, PlatformModel):
     """Inventors, technology brokers (技术经纪人) and experts. Contact details are not public."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     organization = models.ForeignKey(
         Organization,
@@ -280,8 +281,12 @@ class PlatformMember(PlatformModel):
         MEMBER = "member", _("member")
         PARTNER = "partner", _("partner")
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="platform_memberships")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("platform or alliance")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="platform_memberships", verbose_name=_("organization")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined = models.DateField(_("joined"), null=True, blank=True)
 

@@ -50,8 +50,8 @@ class PlatformListView(ObjectListView):
         .order_by("name")
     )
     filterset_class = filtersets.PlatformFilterSet
-    intro = _("Key laboratories, technology innovation centres, pilot-test bases, incubators, maker spaces and "
-              "green technology innovation alliances.")
+    intro = _("Key laboratories, technology innovation and engineering research centres, pilot-test bases, "
+              "incubators, maker spaces, technology transfer centres and innovation alliances.")
     columns = [
         Column("name", _("name"), link=True),
         Column("kind", _("kind")),

@@ -9,6 +9,7 @@ the data knows it, to a category). Everything here is loaded from data files, ne
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greentech.core.audit import audit_history
 from greentech.core.models import PlatformModel
@@ -27,7 +28,7 @@ class Scheme(PlatformModel):
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     source = models.TextField(_("source"), blank=True, help_text=_("Where the data came from and what is missing."))
-    complete = models.BooleanField(_("complete"), default=True, help_text=_("False when only part is loaded."))
+    complete = models.BooleanField(_("complete"), default=True, help_text=_("Untick when only part of the scheme is loaded."))
 
     history = audit_history()
 
@@ -49,7 +50,7 @@ class Category(PlatformModel):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
-    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    level = models.PositiveSmallIntegerField(pgettext_lazy("taxonomy", "level"), default=1)
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -116,7 +117,7 @@ class CodePattern(PlatformModel):
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     code = models.CharField(_("code"), max_length=30, help_text=_("Normalised, e.g. 'H01M 10/54'."))
     range_end = models.CharField(_("range end"), max_length=30, blank=True)
-    title = models.CharField(_("title"), max_length=500, blank=True)
+    title = models.CharField(pgettext_lazy("classification", "title"), max_length=500, blank=True)
     position = models.PositiveIntegerField(_("position in source"), default=0)
 
     history = audit_history()

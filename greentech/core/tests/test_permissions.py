@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.forms.models import model_to_dict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from greentech.accounts.models import RoleAssignment
 from greentech.accounts.services import assign_role
@@ -390,7 +390,13 @@ def test_system_and_superusers_are_administrators(member_org):
     check(SYSTEM, Action.DELETE, member_org)
 
 
-def test_refusal_message_names_the_action_and_the_model(visitor, member_org):
-    with pytest.raises(PermissionDenied, match="change") as error:
-        check(visitor, Action.CHANGE, member_org)
-    assert str(Organization._meta.verbose_name) in str(error.value)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_refusal_message_names_the_action_and_the_model(visitor, member_org, language):
+    with translation.override(language):
+        with pytest.raises(PermissionDenied) as error:
+            check(visitor, Action.CHANGE, member_org)
+        message = str(error.value)
+        assert str(Organization._meta.verbose_name) in message
+        assert str(Action.CHANGE.label) in message
+    if language == "en":
+        assert message == "You may not change this organization."
