@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install assets browser run test test-postgres lint bench clean messages
+.PHONY: install assets browser run test test-postgres lint bench clean messages fuzz-api
 
 install: $(STAMP) assets
 
@@ -58,3 +58,7 @@ messages: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
+
+# Schemathesis against /api/schema/ on a scratch database (see README: API robustness).
+fuzz-api: install
+	scripts/fuzz-api.sh

@@ -44,6 +44,8 @@ class ObjectListView(TemplateView):
     title = ""
     intro = ""
     paginate_by = 50
+    # the filters shown on the page (the API takes all of the FilterSet's); None shows them all
+    portal_filters: tuple | None = None
 
     def get_queryset(self):
         return self.queryset.all().restrict(self.request.user, Action.VIEW)
@@ -62,6 +64,10 @@ class ObjectListView(TemplateView):
                 "title": self.title or self.queryset.model._meta.verbose_name_plural,
                 "intro": self.intro,
                 "filterset": filterset,
+                "filter_fields": [
+                    field for field in (filterset.form if filterset is not None else [])
+                    if self.portal_filters is None or field.name in self.portal_filters
+                ],
                 "page": page,
                 "rows": [(obj, [(column, column.value(obj)) for column in self.columns]) for obj in page],
                 "columns": self.columns,

@@ -11,6 +11,7 @@ from greentech.registry.models import CreditRecord, Department, Organization, Pe
 class OrganizationListView(ObjectListView):
     queryset = Organization.objects.select_related("region")
     filterset_class = filtersets.OrganizationFilterSet
+    portal_filters = ("q", "kind", "region", "category", "recognized")
     intro = _("Enterprises, universities, institutes, agencies, banks, evaluators and parks in the registry.")
     columns = [
         Column("name", _("name"), link=True),
@@ -50,6 +51,7 @@ class PlatformListView(ObjectListView):
         .order_by("name")
     )
     filterset_class = filtersets.PlatformFilterSet
+    portal_filters = ("q", "kind", "level", "region")
     intro = _("Key laboratories, technology innovation and engineering research centres, pilot-test bases, "
               "incubators, maker spaces, technology transfer centres and innovation alliances.")
     columns = [
@@ -74,6 +76,7 @@ class PlatformDetailView(ObjectDetailView):
 class PersonListView(ObjectListView):
     queryset = Person.objects.select_related("organization")
     filterset_class = filtersets.PersonFilterSet
+    portal_filters = ("q", "is_inventor", "is_broker", "is_expert")
     intro = _("Inventors, technology brokers and experts who chose to be listed (contact details are not public).")
     columns = [
         Column("name", _("name")),
@@ -111,6 +114,7 @@ class RegionDetailView(ObjectDetailView):
 class DepartmentListView(ObjectListView):
     queryset = Department.objects.all()
     filterset_class = filtersets.DepartmentFilterSet
+    portal_filters = ("q", "level")
     paginate_by = 100
     intro = _("Government departments the plan names as lead or participating departments.")
     columns = [

@@ -1,13 +1,13 @@
 """greentech export DATASET: the rows you may see, in the import format."""
 
 import sys
+from importlib import import_module
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
 from greentech.core import datasets, imports
 from greentech.core.management.base import PlatformCommand
-from importlib import import_module
 
 dataset_help = import_module("greentech.core.management.commands.import").dataset_help
 
