@@ -110,9 +110,7 @@ def load() -> Settings:
     var = var_dir()
     log_level = os.environ.get("GREENTECH_LOG_LEVEL", "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ImproperlyConfigured(
-            f"GREENTECH_LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL."
-        )
+        raise ImproperlyConfigured(f"GREENTECH_LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     origins = [o.strip() for o in os.environ.get("GREENTECH_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
     for origin in origins:
         if not origin.startswith(("http://", "https://")):

@@ -42,9 +42,7 @@ class RoleAssignment(PlatformModel):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "organization", "department"], name="role_assignment_once"
-            )
+            models.UniqueConstraint(fields=["user", "role", "organization", "department"], name="role_assignment_once")
         ]
 
     def __str__(self):
@@ -57,4 +55,6 @@ class RoleAssignment(PlatformModel):
         if self.role == Role.DEPARTMENT_OFFICER and not self.department_id:
             raise ValidationError({"department": _("A department officer belongs to a department: choose one.")})
         if self.role == Role.ADMIN and (self.organization_id or self.department_id):
-            raise ValidationError(_("The administrator role is platform-wide: leave organization and department empty."))
+            raise ValidationError(
+                _("The administrator role is platform-wide: leave organization and department empty.")
+            )

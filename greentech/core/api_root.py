@@ -9,8 +9,18 @@ from rest_framework.reverse import reverse
 from greentech.core.permissions import actor_for
 
 ENDPOINTS = [
-    "region", "department", "organization", "person", "platform", "platformmember", "creditrecord", "scheme",
-    "category", "codepattern", "recognition", "notification",
+    "region",
+    "department",
+    "organization",
+    "person",
+    "platform",
+    "platformmember",
+    "creditrecord",
+    "scheme",
+    "category",
+    "codepattern",
+    "recognition",
+    "notification",
 ]
 
 

@@ -34,7 +34,9 @@ class AuditContext:
     source: str = Source.SHELL
 
 
-_current: ContextVar[AuditContext] = ContextVar("greentech_audit", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar(
+    "greentech_audit", default=AuditContext()  # noqa: B039 - frozen dataclass, immutable
+)
 
 
 def current() -> AuditContext:

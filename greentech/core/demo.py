@@ -38,40 +38,101 @@ ORGANIZATIONS = [
 def _organizations():
     rows = []
     for serial, (name, kind, region, industry, categories) in enumerate(ORGANIZATIONS, 1):
-        rows.append({"name": PREFIX + name, "kind": kind, "credit_code": demo_credit_code(serial, region),
-                     "region": region, "industry": industry, "green_categories": categories,
-                     "description": "演示数据，非真实机构。Demonstration data, not a real organization.",
-                     "source": "demo", "is_demo": "1"})
-    return table(["name", "kind", "credit_code", "region", "industry", "green_categories", "description", "source",
-                  "is_demo"], rows)
+        rows.append(
+            {
+                "name": PREFIX + name,
+                "kind": kind,
+                "credit_code": demo_credit_code(serial, region),
+                "region": region,
+                "industry": industry,
+                "green_categories": categories,
+                "description": "演示数据，非真实机构。Demonstration data, not a real organization.",
+                "source": "demo",
+                "is_demo": "1",
+            }
+        )
+    return table(
+        ["name", "kind", "credit_code", "region", "industry", "green_categories", "description", "source", "is_demo"],
+        rows,
+    )
 
 
 def _people():
     organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
     rows = [
-        {"external_id": "demo-p1", "name": "张明（演示）", "organization": organization["university"], "is_inventor": "1",
-         "title": "教授", "expertise": "液流电池储能；退役光伏组件回收", "is_public": "1"},
-        {"external_id": "demo-p2", "name": "李华（演示）", "organization": organization["intermediary"], "is_broker": "1",
-         "broker_licence_number": "LN-JJR-2021-0001", "title": "高级技术经纪人", "expertise": "技术转让与许可谈判",
-         "is_public": "1"},
-        {"external_id": "demo-p3", "name": "王芳（演示）", "organization": organization["institute"], "is_expert": "1",
-         "title": "研究员", "expertise": "CO2 捕集与资源化利用", "email": "wang.demo@example.org", "is_public": "0"},
+        {
+            "external_id": "demo-p1",
+            "name": "张明（演示）",
+            "organization": organization["university"],
+            "is_inventor": "1",
+            "title": "教授",
+            "expertise": "液流电池储能；退役光伏组件回收",
+            "is_public": "1",
+        },
+        {
+            "external_id": "demo-p2",
+            "name": "李华（演示）",
+            "organization": organization["intermediary"],
+            "is_broker": "1",
+            "broker_licence_number": "LN-JJR-2021-0001",
+            "title": "高级技术经纪人",
+            "expertise": "技术转让与许可谈判",
+            "is_public": "1",
+        },
+        {
+            "external_id": "demo-p3",
+            "name": "王芳（演示）",
+            "organization": organization["institute"],
+            "is_expert": "1",
+            "title": "研究员",
+            "expertise": "CO2 捕集与资源化利用",
+            "email": "wang.demo@example.org",
+            "is_public": "0",
+        },
     ]
     for row in rows:
         row["is_demo"] = "1"
-    return table(["external_id", "name", "organization", "is_inventor", "is_broker", "is_expert", "title",
-                  "broker_licence_number", "expertise", "email", "is_public", "is_demo"], rows)
+    return table(
+        [
+            "external_id",
+            "name",
+            "organization",
+            "is_inventor",
+            "is_broker",
+            "is_expert",
+            "title",
+            "broker_licence_number",
+            "expertise",
+            "email",
+            "is_public",
+            "is_demo",
+        ],
+        rows,
+    )
 
 
 def _platforms():
     organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
     rows = [
-        {"name": PREFIX + "辽宁储能绿色技术创新联盟", "kind": "alliance", "level": "provincial",
-         "organization": organization["enterprise"], "region": "210100", "recognized_by": "kjt",
-         "green_categories": "3.2.4", "description": "演示联盟：储能领域产学研金介合作。"},
-        {"name": PREFIX + "辽宁省低碳化工重点实验室", "kind": "key_lab", "level": "provincial",
-         "organization": organization["institute"], "region": "210200", "recognized_by": "kjt",
-         "green_categories": "2.1.1"},
+        {
+            "name": PREFIX + "辽宁储能绿色技术创新联盟",
+            "kind": "alliance",
+            "level": "provincial",
+            "organization": organization["enterprise"],
+            "region": "210100",
+            "recognized_by": "kjt",
+            "green_categories": "3.2.4",
+            "description": "演示联盟：储能领域产学研金介合作。",
+        },
+        {
+            "name": PREFIX + "辽宁省低碳化工重点实验室",
+            "kind": "key_lab",
+            "level": "provincial",
+            "organization": organization["institute"],
+            "region": "210200",
+            "recognized_by": "kjt",
+            "green_categories": "2.1.1",
+        },
     ]
     for row in rows:
         row["is_demo"] = "1"
@@ -82,21 +143,54 @@ def _platforms():
         {"platform": rows[0]["name"], "organization": organization["enterprise"], "role": "lead"},
     ]
     return (
-        table(["name", "kind", "level", "organization", "region", "recognized_by", "green_categories", "description",
-               "is_demo"], rows),
+        table(
+            [
+                "name",
+                "kind",
+                "level",
+                "organization",
+                "region",
+                "recognized_by",
+                "green_categories",
+                "description",
+                "is_demo",
+            ],
+            rows,
+        ),
         table(["platform", "organization", "role"], members),
     )
 
 
 def _credit_records():
     rows = [
-        {"organization": PREFIX + "鞍山钢铁节能示范有限公司", "kind": "ip_infringement", "is_negative": "1",
-         "date": "2026-07-01", "authority": "zscqj", "effect": "funding_ban",
-         "expires": "2029-06-30", "reference": "DEMO-2026-001",
-         "description": "演示：假冒专利行政处罚，纳入企业信用信息系统。", "is_demo": "1"},
+        {
+            "organization": PREFIX + "鞍山钢铁节能示范有限公司",
+            "kind": "ip_infringement",
+            "is_negative": "1",
+            "date": "2026-07-01",
+            "authority": "zscqj",
+            "effect": "funding_ban",
+            "expires": "2029-06-30",
+            "reference": "DEMO-2026-001",
+            "description": "演示：假冒专利行政处罚，纳入企业信用信息系统。",
+            "is_demo": "1",
+        },
     ]
-    return table(["organization", "kind", "is_negative", "date", "authority", "effect", "expires", "reference",
-                  "description", "is_demo"], rows)
+    return table(
+        [
+            "organization",
+            "kind",
+            "is_negative",
+            "date",
+            "authority",
+            "effect",
+            "expires",
+            "reference",
+            "description",
+            "is_demo",
+        ],
+        rows,
+    )
 
 
 def _accounts() -> list[str]:
@@ -117,7 +211,9 @@ def _accounts() -> list[str]:
     ]
     names = ["demo-admin"]
     for username, role, org, department in accounts:
-        user, created = user_model.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.org"}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -132,8 +228,13 @@ def _welcome(usernames: list[str]) -> None:
 
     users = get_user_model().objects.filter(username__in=usernames)
     fresh = [user for user in users if not Notification.objects.filter(recipient=user, kind="welcome").exists()]
-    notify(fresh, "welcome", "欢迎使用辽宁省绿色技术创新服务平台（演示账户）",
-           "这是演示账户。This is a demonstration account.", link="/")
+    notify(
+        fresh,
+        "welcome",
+        "欢迎使用辽宁省绿色技术创新服务平台（演示账户）",
+        "这是演示账户。This is a demonstration account.",
+        link="/",
+    )
 
 
 def load_demo() -> str:
@@ -153,5 +254,7 @@ def load_demo() -> str:
             totals[key] += getattr(report, key)
     usernames = _accounts()
     _welcome(usernames)
-    return (f"{totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged; "
-            f"accounts {', '.join(usernames)} (password {DEMO_PASSWORD!r})")
+    return (
+        f"{totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged; "
+        f"accounts {', '.join(usernames)} (password {DEMO_PASSWORD!r})"
+    )

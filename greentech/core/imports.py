@@ -65,8 +65,10 @@ class ImportReport:
             if self.ok:
                 return force_str(
                     ngettext(
-                        "%(dataset)s: %(rows)d row, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-                        "%(dataset)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                        "%(dataset)s: %(rows)d row, %(created)d created, %(updated)d updated, "
+                        "%(unchanged)d unchanged.",
+                        "%(dataset)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
+                        "%(unchanged)d unchanged.",
                         self.rows,
                     )
                     % self.__dict__
@@ -119,7 +121,8 @@ def read_table(path: str | Path) -> tablib.Dataset:
             table = tablib.Dataset().load(text, format="csv")
         else:
             raise ImportFileError(
-                _("%(path)s: unsupported file type %(suffix)s; use .csv or .xlsx.") % {"path": path.name, "suffix": suffix}
+                _("%(path)s: unsupported file type %(suffix)s; use .csv or .xlsx.")
+                % {"path": path.name, "suffix": suffix}
             )
     except ImportFileError:
         raise
@@ -139,8 +142,12 @@ def _map_headers(table: tablib.Dataset, resource) -> list[RowError]:
         key = force_str(header or "").strip().lower()
         if key not in aliases:
             errors.append(
-                RowError(1, force_str(header), _("unknown column; the columns are: %(columns)s")
-                         % {"columns": ", ".join(r["column"] for r in resource.column_rows())})
+                RowError(
+                    1,
+                    force_str(header),
+                    _("unknown column; the columns are: %(columns)s")
+                    % {"columns": ", ".join(r["column"] for r in resource.column_rows())},
+                )
             )
             mapped.append(force_str(header))
         else:
@@ -237,7 +244,9 @@ def render_table(table: tablib.Dataset, fmt: str) -> bytes:
     if fmt == "xlsx":
         return table.export("xlsx")
     if fmt == "jsonl":
-        lines = (json.dumps(dict(zip(table.headers, row)), ensure_ascii=False, default=str) for row in table)
+        lines = (
+            json.dumps(dict(zip(table.headers, row, strict=True)), ensure_ascii=False, default=str) for row in table
+        )
         return ("\n".join(lines) + ("\n" if len(table) else "")).encode("utf-8")
     raise ValueError(_("Unknown format %(format)s: use csv, xlsx or jsonl.") % {"format": fmt})
 

@@ -65,7 +65,8 @@ class ObjectListView(TemplateView):
                 "intro": self.intro,
                 "filterset": filterset,
                 "filter_fields": [
-                    field for field in (filterset.form if filterset is not None else [])
+                    field
+                    for field in (filterset.form if filterset is not None else [])
                     if self.portal_filters is None or field.name in self.portal_filters
                 ],
                 "page": page,

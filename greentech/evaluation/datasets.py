@@ -18,8 +18,22 @@ class RecognitionResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = Recognition
         fields = (
-            "kind", "level", "organization", "product_name", "product_model", "product_category", "batch", "year",
-            "granted_on", "granting_authority", "granting_department", "evaluator", "industry", "highlights",
-            "standard", "source_url", "is_demo",
+            "kind",
+            "level",
+            "organization",
+            "product_name",
+            "product_model",
+            "product_category",
+            "batch",
+            "year",
+            "granted_on",
+            "granting_authority",
+            "granting_department",
+            "evaluator",
+            "industry",
+            "highlights",
+            "standard",
+            "source_url",
+            "is_demo",
         )
         import_id_fields = ("kind", "level", "organization", "product_name", "product_model", "batch")

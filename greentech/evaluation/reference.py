@@ -21,12 +21,30 @@ LISTS = {
     "green_factory": ("green_factories.csv", "工厂名称", "绿色工厂名单", "enterprise"),
     "green_design_product": ("green_design_products.csv", "企业名称", "绿色设计产品名单", "enterprise"),
     "green_park": ("green_industrial_parks.csv", "园区", "绿色工业园区名单", "park"),
-    "green_supply_chain": ("green_supply_chain_enterprises.csv", "企业名称", "绿色供应链管理示范企业名单", "enterprise"),
+    "green_supply_chain": (
+        "green_supply_chain_enterprises.csv",
+        "企业名称",
+        "绿色供应链管理示范企业名单",
+        "enterprise",
+    ),
 }
 ORGANIZATION_COLUMNS = ["name", "kind", "region", "industry", "source"]
 RECOGNITION_COLUMNS = [
-    "kind", "level", "organization", "product_name", "product_model", "product_category", "batch", "year",
-    "granted_on", "granting_authority", "evaluator", "industry", "highlights", "standard", "source_url",
+    "kind",
+    "level",
+    "organization",
+    "product_name",
+    "product_model",
+    "product_category",
+    "batch",
+    "year",
+    "granted_on",
+    "granting_authority",
+    "evaluator",
+    "industry",
+    "highlights",
+    "standard",
+    "source_url",
 ]
 
 
@@ -74,20 +92,39 @@ def miit_recognitions():
             name = row[name_column]
             organizations.setdefault(
                 name,
-                {"name": name, "kind": organization_kind, "region": find_city(name, row["地区"]),
-                 "industry": row.get("行业", ""), "source": f"MIIT {list_name}"},
+                {
+                    "name": name,
+                    "kind": organization_kind,
+                    "region": find_city(name, row["地区"]),
+                    "industry": row.get("行业", ""),
+                    "source": f"MIIT {list_name}",
+                },
             )
             evaluator = row.get("第三方评价机构", "")
             if evaluator and evaluator not in organizations:
-                evaluators.setdefault(evaluator, {"name": evaluator, "kind": "evaluator", "source": "MIIT 第三方评价机构"})
+                evaluators.setdefault(
+                    evaluator, {"name": evaluator, "kind": "evaluator", "source": "MIIT 第三方评价机构"}
+                )
             date, notice, _pdf = _publication(row["批次"], list_name, index)
             batch = row["批次"]
             recognitions.append(
-                {"kind": kind, "level": "national", "organization": name, "product_name": row.get("产品名称", ""),
-                 "product_model": row.get("产品型号", "").strip("-"), "product_category": row.get("种类", ""),
-                 "batch": batch, "year": batch if len(batch) == 4 else date[:4], "granted_on": date,
-                 "granting_authority": GRANTING_AUTHORITY, "evaluator": evaluator, "industry": row.get("行业", ""),
-                 "highlights": row.get("绿色设计亮点", ""), "standard": row.get("适用评价标准", ""), "source_url": notice}
+                {
+                    "kind": kind,
+                    "level": "national",
+                    "organization": name,
+                    "product_name": row.get("产品名称", ""),
+                    "product_model": row.get("产品型号", "").strip("-"),
+                    "product_category": row.get("种类", ""),
+                    "batch": batch,
+                    "year": batch if len(batch) == 4 else date[:4],
+                    "granted_on": date,
+                    "granting_authority": GRANTING_AUTHORITY,
+                    "evaluator": evaluator,
+                    "industry": row.get("行业", ""),
+                    "highlights": row.get("绿色设计亮点", ""),
+                    "standard": row.get("适用评价标准", ""),
+                    "source_url": notice,
+                }
             )
     for name in organizations:
         evaluators.pop(name, None)

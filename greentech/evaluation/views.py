@@ -10,8 +10,10 @@ class RecognitionListView(ObjectListView):
     queryset = Recognition.objects.select_related("organization", "organization__region", "evaluator")
     filterset_class = RecognitionFilterSet
     portal_filters = ("q", "kind", "level", "batch", "year", "city")
-    intro = _("National and provincial green manufacturing titles held by organizations and products in Liaoning "
-              "(MIIT lists, batches 1–5 and 2021).")
+    intro = _(
+        "National and provincial green manufacturing titles held by organizations and products in Liaoning "
+        "(MIIT lists, batches 1–5 and 2021)."
+    )
     columns = [
         Column("kind", pgettext_lazy("recognition", "title"), link=True),
         Column("organization", _("organization")),

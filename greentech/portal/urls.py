@@ -6,4 +6,3 @@ app_name = "portal"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
 ]
-

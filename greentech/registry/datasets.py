@@ -40,8 +40,19 @@ class OrganizationResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = Organization
         fields = (
-            "name", "name_en", "kind", "credit_code", "region", "department", "industry", "green_categories",
-            "address", "website", "description", "source", "is_demo",
+            "name",
+            "name_en",
+            "kind",
+            "credit_code",
+            "region",
+            "department",
+            "industry",
+            "green_categories",
+            "address",
+            "website",
+            "description",
+            "source",
+            "is_demo",
         )
         import_id_fields = ("name",)
 
@@ -55,8 +66,21 @@ class PersonResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = Person
         fields = (
-            "external_id", "name", "name_en", "organization", "is_inventor", "is_broker", "is_expert", "title",
-            "broker_licence_number", "expertise", "green_categories", "email", "phone", "is_public", "is_demo",
+            "external_id",
+            "name",
+            "name_en",
+            "organization",
+            "is_inventor",
+            "is_broker",
+            "is_expert",
+            "title",
+            "broker_licence_number",
+            "expertise",
+            "green_categories",
+            "email",
+            "phone",
+            "is_public",
+            "is_demo",
         )
         import_id_fields = ("external_id",)
 
@@ -71,8 +95,18 @@ class PlatformResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = Platform
         fields = (
-            "name", "name_en", "kind", "level", "organization", "region", "established", "recognized_by",
-            "green_categories", "description", "website", "is_demo",
+            "name",
+            "name_en",
+            "kind",
+            "level",
+            "organization",
+            "region",
+            "established",
+            "recognized_by",
+            "green_categories",
+            "description",
+            "website",
+            "is_demo",
         )
         import_id_fields = ("name",)
 
@@ -96,7 +130,16 @@ class CreditRecordResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = CreditRecord
         fields = (
-            "organization", "kind", "is_negative", "date", "authority", "authority_name", "effect", "expires",
-            "reference", "description", "is_demo",
+            "organization",
+            "kind",
+            "is_negative",
+            "date",
+            "authority",
+            "authority_name",
+            "effect",
+            "expires",
+            "reference",
+            "description",
+            "is_demo",
         )
         import_id_fields = ("organization", "kind", "date", "reference")

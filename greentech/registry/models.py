@@ -308,8 +308,9 @@ class CreditRecordQuerySet(RestrictedQuerySet):
 
 
 class CreditRecord(DemoMarked, PlatformModel):
-    """A credit fact on an organization (seed 三(四), 五(一)): e.g. IP infringement entered into the credit system,
-    with its effect on eligibility (joint punishment) and expiry. Later modules call `Organization.active_credit_records`.
+    """A credit fact on an organization (seed 三(四), 五(一)): e.g. IP infringement entered into the credit
+    system, with its effect on eligibility (joint punishment) and expiry. Later modules call
+    `Organization.active_credit_records` or `registry.services.eligibility`.
     """
 
     class Kind(models.TextChoices):
@@ -343,7 +344,10 @@ class CreditRecord(DemoMarked, PlatformModel):
         verbose_name=_("authority"),
     )
     authority_name = models.CharField(
-        _("authority (other)"), max_length=200, blank=True, help_text=_("When the authority is not a listed department.")
+        _("authority (other)"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the authority is not a listed department."),
     )
     effect = models.CharField(_("effect"), max_length=20, choices=Effect.choices, default=Effect.NONE)
     expires = models.DateField(_("expires"), null=True, blank=True)

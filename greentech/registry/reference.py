@@ -11,18 +11,33 @@ def regions():
     counties = read_csv("liaoning-admin-divisions/liaoning_counties.csv")
     province_code = cities[0]["province_code"]
     rows = [
-        {"code": f"{province_code}0000", "name": cities[0]["province_name"],
-         "short_name": cities[0]["province_name"].removesuffix("省"), "level": "province", "parent": ""}
+        {
+            "code": f"{province_code}0000",
+            "name": cities[0]["province_name"],
+            "short_name": cities[0]["province_name"].removesuffix("省"),
+            "level": "province",
+            "parent": "",
+        }
     ]
     for city in cities:
         rows.append(
-            {"code": city["city_code_6"], "name": city["city_name"], "short_name": city["city_name"].removesuffix("市"),
-             "level": "city", "parent": f"{province_code}0000"}
+            {
+                "code": city["city_code_6"],
+                "name": city["city_name"],
+                "short_name": city["city_name"].removesuffix("市"),
+                "level": "city",
+                "parent": f"{province_code}0000",
+            }
         )
     for county in counties:
         rows.append(
-            {"code": county["county_code"], "name": county["county_name"], "short_name": "", "level": "county",
-             "parent": f"{county['city_code']}00"}
+            {
+                "code": county["county_code"],
+                "name": county["county_name"],
+                "short_name": "",
+                "level": "county",
+                "parent": f"{county['city_code']}00",
+            }
         )
     yield "regions", table(["code", "name", "short_name", "level", "parent"], rows)
 

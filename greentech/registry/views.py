@@ -31,9 +31,11 @@ class OrganizationDetailView(ObjectDetailView):
         user = self.request.user
         context["recognitions"] = Recognition.objects.restrict(user).filter(organization=organization)
         context["evaluated"] = Recognition.objects.restrict(user).filter(evaluator=organization)[:50]
-        context["platforms"] = Platform.objects.restrict(user).filter(
-            Q(organization=organization) | Q(memberships__organization=organization)
-        ).distinct()
+        context["platforms"] = (
+            Platform.objects.restrict(user)
+            .filter(Q(organization=organization) | Q(memberships__organization=organization))
+            .distinct()
+        )
         context["people"] = Person.objects.restrict(user).filter(organization=organization)
         context["credit_records"] = CreditRecord.objects.restrict(user, Action.VIEW).filter(organization=organization)
         context["categories"] = organization.green_categories.select_related("scheme")
@@ -52,8 +54,10 @@ class PlatformListView(ObjectListView):
     )
     filterset_class = filtersets.PlatformFilterSet
     portal_filters = ("q", "kind", "level", "region")
-    intro = _("Key laboratories, technology innovation and engineering research centres, pilot-test bases, "
-              "incubators, maker spaces, technology transfer centres and innovation alliances.")
+    intro = _(
+        "Key laboratories, technology innovation and engineering research centres, pilot-test bases, "
+        "incubators, maker spaces, technology transfer centres and innovation alliances."
+    )
     columns = [
         Column("name", _("name"), link=True),
         Column("kind", _("kind")),
@@ -88,10 +92,14 @@ class PersonListView(ObjectListView):
 
 class RegionListView(ObjectListView):
     template_name = "registry/region_list.html"
-    queryset = Region.objects.filter(level=Region.Level.CITY).annotate(
-        county_count=Count("children", distinct=True),
-        organization_count=Count("organizations", distinct=True) + Count("children__organizations", distinct=True),
-    ).order_by("code")
+    queryset = (
+        Region.objects.filter(level=Region.Level.CITY)
+        .annotate(
+            county_count=Count("children", distinct=True),
+            organization_count=Count("organizations", distinct=True) + Count("children__organizations", distinct=True),
+        )
+        .order_by("code")
+    )
     filterset_class = None
     paginate_by = 100
     intro = _("Liaoning's 14 prefecture-level cities and their county-level divisions (NBS 2023 codes).")
@@ -105,9 +113,11 @@ class RegionDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         region = context["object"]
         context["children"] = region.children.annotate(organization_count=Count("organizations"))
-        context["organizations"] = Organization.objects.restrict(self.request.user).filter(
-            Q(region=region) | Q(region__parent=region)
-        ).select_related("region")
+        context["organizations"] = (
+            Organization.objects.restrict(self.request.user)
+            .filter(Q(region=region) | Q(region__parent=region))
+            .select_related("region")
+        )
         return context
 
 

@@ -23,7 +23,9 @@ class CategoryFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
-            Q(name__icontains=value) | Q(name_en__icontains=value) | Q(description__icontains=value)
+            Q(name__icontains=value)
+            | Q(name_en__icontains=value)
+            | Q(description__icontains=value)
             | Q(code__startswith=value)
         )
 

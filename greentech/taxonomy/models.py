@@ -28,7 +28,9 @@ class Scheme(PlatformModel):
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     source = models.TextField(_("source"), blank=True, help_text=_("Where the data came from and what is missing."))
-    complete = models.BooleanField(_("complete"), default=True, help_text=_("Untick when only part of the scheme is loaded."))
+    complete = models.BooleanField(
+        _("complete"), default=True, help_text=_("Untick when only part of the scheme is loaded.")
+    )
 
     history = audit_history()
 

@@ -49,7 +49,12 @@ EXPECTED = {
     },
     "Platform": {"view": EVERYONE, "add": MEMBER_AND_ADMIN, "change": MEMBER_AND_ADMIN, "delete": ADMIN},
     # the host organization's members manage the member list of their platform
-    "PlatformMember": {"view": EVERYONE, "add": MEMBER_AND_ADMIN, "change": MEMBER_AND_ADMIN, "delete": MEMBER_AND_ADMIN},
+    "PlatformMember": {
+        "view": EVERYONE,
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": MEMBER_AND_ADMIN,
+    },
     # a credit record on the member's organization, recorded by 省工业和信息化厅
     "CreditRecord": {
         "view": frozenset({"member", "evaluator", "finance_officer", "department_officer", "admin"}),
@@ -139,8 +144,11 @@ def _credit_record(get):
     gxt = get("gxt")
     target = factories.CreditRecordFactory(organization=get("member_org"), authority=gxt)
     new = CreditRecord(
-        organization=get("other_org"), kind=CreditRecord.Kind.CONTRACT_DEFAULT, date=datetime.date(2025, 1, 10),
-        authority=gxt, reference="辽工信〔2025〕1号",
+        organization=get("other_org"),
+        kind=CreditRecord.Kind.CONTRACT_DEFAULT,
+        date=datetime.date(2025, 1, 10),
+        authority=gxt,
+        reference="辽工信〔2025〕1号",
     )
     return target, new, {"description": "已整改，记录保留至期满。"}
 
@@ -149,8 +157,12 @@ def _recognition(get):
     gxt = get("gxt")
     target = factories.RecognitionFactory(organization=get("member_org"), granting_department=gxt)
     new = Recognition(
-        kind=Recognition.Kind.GREEN_FACTORY, level=Recognition.Level.PROVINCIAL, organization=get("other_org"),
-        batch="2025", year=2025, granting_department=gxt,
+        kind=Recognition.Kind.GREEN_FACTORY,
+        level=Recognition.Level.PROVINCIAL,
+        organization=get("other_org"),
+        batch="2025",
+        year=2025,
+        granting_department=gxt,
     )
     return target, new, {"highlights": "单位产品能耗下降 12%。"}
 
@@ -275,9 +287,7 @@ def test_services_delete(model_name, role, request, user_for):
 
 
 def test_every_restricted_model_has_a_policy():
-    restricted = {
-        model for model in apps.get_models() if hasattr(model._default_manager.all(), "restrict")
-    }
+    restricted = {model for model in apps.get_models() if hasattr(model._default_manager.all(), "restrict")}
     assert restricted, "no model uses RestrictedQuerySet"
     assert restricted <= set(registered_models()), restricted - set(registered_models())
     for name in MODELS:

@@ -11,8 +11,25 @@ class RecognitionSerializer(PlatformModelSerializer):
     class Meta:
         model = Recognition
         fields = [
-            "id", "kind", "level", "organization", "organization_name", "product_name", "product_model",
-            "product_category", "batch", "year", "granted_on", "granting_authority", "granting_department",
-            "evaluator", "evaluator_name", "industry", "highlights", "standard", "source_url", "is_demo",
+            "id",
+            "kind",
+            "level",
+            "organization",
+            "organization_name",
+            "product_name",
+            "product_model",
+            "product_category",
+            "batch",
+            "year",
+            "granted_on",
+            "granting_authority",
+            "granting_department",
+            "evaluator",
+            "evaluator_name",
+            "industry",
+            "highlights",
+            "standard",
+            "source_url",
+            "is_demo",
         ]
         read_only_fields = ["is_demo"]

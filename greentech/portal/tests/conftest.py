@@ -88,7 +88,11 @@ def greentech_server(tmp_path_factory):
     with init_log.open("w") as log:
         result = subprocess.run(
             [sys.executable, "-m", "greentech", "init", "--demo"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, timeout=INIT_TIMEOUT, check=False,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=INIT_TIMEOUT,
+            check=False,
         )
     if result.returncode != 0:
         pytest.fail(f"greentech init --demo failed ({result.returncode}):\n{_tail(init_log)}", pytrace=False)
@@ -99,7 +103,10 @@ def greentech_server(tmp_path_factory):
     log = server_log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "greentech", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # own process group
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # own process group
     )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT

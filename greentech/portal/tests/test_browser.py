@@ -126,18 +126,24 @@ def visit(playwright_browser, greentech_server, artifacts_dir):
             route.abort()
 
         context.route(lambda url: not _is_local(url), block_foreign)
-        page.on("console", lambda msg: msg.type == "error" and result.console_errors.append(f"{msg.text} @ {msg.location}"))
+        page.on(
+            "console", lambda msg: msg.type == "error" and result.console_errors.append(f"{msg.text} @ {msg.location}")
+        )
         page.on("pageerror", lambda error: result.page_errors.append(str(error)))
         page.on(
             "requestfailed",
-            lambda request: _is_local(request.url)  # foreign requests are aborted on purpose, recorded above
-            and result.failed_requests.append(f"{request.method} {request.url}: {request.failure}"),
+            lambda request: (
+                _is_local(request.url)  # foreign requests are aborted on purpose, recorded above
+                and result.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+            ),
         )
         page.on(
             "response",
-            lambda response: response.status >= 400
-            and response.status not in result.allowed_http_errors
-            and result.http_errors.append(f"{response.status} {response.request.method} {response.url}"),
+            lambda response: (
+                response.status >= 400
+                and response.status not in result.allowed_http_errors
+                and result.http_errors.append(f"{response.status} {response.request.method} {response.url}")
+            ),
         )
         return result
 

@@ -25,8 +25,23 @@ class OrganizationSerializer(PlatformModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "name", "name_en", "kind", "credit_code", "region", "region_name", "department", "industry",
-            "green_categories", "address", "website", "description", "source", "is_demo", "created", "updated",
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "credit_code",
+            "region",
+            "region_name",
+            "department",
+            "industry",
+            "green_categories",
+            "address",
+            "website",
+            "description",
+            "source",
+            "is_demo",
+            "created",
+            "updated",
         ]
         read_only_fields = ["source", "is_demo"]
 
@@ -39,8 +54,22 @@ class PersonSerializer(PlatformModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "external_id", "name", "name_en", "organization", "is_inventor", "is_broker", "is_expert", "title",
-            "broker_licence_number", "expertise", "green_categories", "email", "phone", "is_public", "is_demo",
+            "id",
+            "external_id",
+            "name",
+            "name_en",
+            "organization",
+            "is_inventor",
+            "is_broker",
+            "is_expert",
+            "title",
+            "broker_licence_number",
+            "expertise",
+            "green_categories",
+            "email",
+            "phone",
+            "is_public",
+            "is_demo",
         ]
         read_only_fields = ["is_demo"]
 
@@ -57,8 +86,20 @@ class PlatformSerializer(PlatformModelSerializer):
     class Meta:
         model = Platform
         fields = [
-            "id", "name", "name_en", "kind", "level", "organization", "region", "established", "recognized_by",
-            "green_categories", "description", "website", "member_count", "is_demo",
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "level",
+            "organization",
+            "region",
+            "established",
+            "recognized_by",
+            "green_categories",
+            "description",
+            "website",
+            "member_count",
+            "is_demo",
         ]
         read_only_fields = ["is_demo"]
 
@@ -69,8 +110,19 @@ class CreditRecordSerializer(PlatformModelSerializer):
     class Meta:
         model = CreditRecord
         fields = [
-            "id", "organization", "kind", "is_negative", "date", "authority", "authority_name", "effect", "expires",
-            "reference", "description", "active", "is_demo",
+            "id",
+            "organization",
+            "kind",
+            "is_negative",
+            "date",
+            "authority",
+            "authority_name",
+            "effect",
+            "expires",
+            "reference",
+            "description",
+            "active",
+            "is_demo",
         ]
         read_only_fields = ["is_demo"]
 

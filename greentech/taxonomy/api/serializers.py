@@ -18,8 +18,18 @@ class CategorySerializer(PlatformModelSerializer):
     class Meta:
         model = Category
         fields = [
-            "id", "scheme", "scheme_slug", "code", "parent", "parent_code", "level", "name", "name_en",
-            "description", "standards", "standard_list",
+            "id",
+            "scheme",
+            "scheme_slug",
+            "code",
+            "parent",
+            "parent_code",
+            "level",
+            "name",
+            "name_en",
+            "description",
+            "standards",
+            "standard_list",
         ]
         read_only_fields = ["level"]
 

@@ -47,8 +47,9 @@ class Command(PlatformCommand):
                 destination.close()
         elif connection.vendor == "postgresql":
             args, env = pg_environment()
-            result = subprocess.run(["pg_dump", "--format=custom", "--file", str(target), *args], env=env,
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                ["pg_dump", "--format=custom", "--file", str(target), *args], env=env, capture_output=True, text=True
+            )
             if result.returncode != 0:
                 raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         else:  # pragma: no cover

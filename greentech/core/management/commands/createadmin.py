@@ -17,7 +17,8 @@ class Command(PlatformCommand):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--password", default=os.environ.get("GREENTECH_ADMIN_PASSWORD"),
+            "--password",
+            default=os.environ.get("GREENTECH_ADMIN_PASSWORD"),
             help="Default: $GREENTECH_ADMIN_PASSWORD, else asked for.",
         )
 

@@ -13,7 +13,9 @@ from greentech.core.permissions import SYSTEM
 
 
 class Command(PlatformCommand):
-    help = "Create or upgrade the database and load the reference data; safe to run again. / 初始化数据库并加载参考数据。"
+    help = (
+        "Create or upgrade the database and load the reference data; safe to run again. / 初始化数据库并加载参考数据。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="Also add demonstration data (marked as demo).")

@@ -42,7 +42,9 @@ class Command(PlatformCommand):
             args, env = pg_environment()
             result = subprocess.run(
                 ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)],
-                env=env, capture_output=True, text=True,
+                env=env,
+                capture_output=True,
+                text=True,
             )
             if result.returncode != 0:
                 raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
