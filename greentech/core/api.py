@@ -43,7 +43,9 @@ class HistorySerializer(serializers.Serializer):
     date = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True)
     source = serializers.CharField()
+    source_display = serializers.CharField()
     type = serializers.CharField()
+    type_display = serializers.CharField()
     reason = serializers.CharField()
     changes = serializers.ListField(child=serializers.DictField())
 

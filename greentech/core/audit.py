@@ -35,7 +35,8 @@ class AuditContext:
 
 
 _current: ContextVar[AuditContext] = ContextVar(
-    "greentech_audit", default=AuditContext()  # noqa: B039 - frozen dataclass, immutable
+    "greentech_audit",
+    default=AuditContext(),  # noqa: B039 - frozen dataclass, immutable
 )
 
 
@@ -98,26 +99,59 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
+TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+SKIPPED_FIELDS = {"id", "created", "updated", "sort_key"}
+
+
+def display_value(field, value):
+    """A stored value as a person reads it: choice labels, yes/no, the related object's name, not its id."""
+    if value is None or value == "":
+        return None
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+    if field.many_to_many:
+        ids = [item.get(field.m2m_reverse_field_name(), item) if isinstance(item, dict) else item for item in value]
+        ids = [getattr(item, "pk", item) for item in ids]
+        return ", ".join(str(obj) for obj in field.related_model._default_manager.filter(pk__in=ids)) or None
+    return str(value)
+
+
+def _change(field, name, before, after) -> dict:
+    as_json = lambda value: value if isinstance(value, str | int | float | bool) or value is None else str(value)
+    return {
+        "field": name,
+        "label": str(field.verbose_name) if field is not None else name,
+        "before": as_json(before),
+        "after": as_json(after),
+        "before_display": display_value(field, before) if field is not None else before,
+        "after_display": display_value(field, after) if field is not None else after,
+    }
+
+
 def changes(record) -> list[dict]:
     """The field-level difference between a historical record and the one before it."""
+    model_meta = record.instance_type._meta
     previous = record.prev_record
     if previous is None:
         return [
-            {"field": f.name, "label": str(f.verbose_name), "before": None, "after": getattr(record, f.attname)}
-            for f in record.instance_type._meta.concrete_fields
-            if f.name not in {"id", "created", "updated"} and getattr(record, f.attname, None) not in (None, "")
+            _change(f, f.name, None, getattr(record, f.attname))
+            for f in model_meta.concrete_fields
+            if f.name not in SKIPPED_FIELDS and getattr(record, f.attname, None) not in (None, "")
         ]
-    delta = record.diff_against(previous)
-    model_meta = record.instance_type._meta
     rows = []
-    for change in delta.changes:
-        try:
-            label = str(model_meta.get_field(change.field).verbose_name)
-        except Exception:  # noqa: BLE001 - a field removed since the record was written
-            label = change.field
-        if change.field in {"updated"}:
+    for change in record.diff_against(previous).changes:
+        if change.field in SKIPPED_FIELDS:
             continue
-        rows.append({"field": change.field, "label": label, "before": change.old, "after": change.new})
+        try:
+            field = model_meta.get_field(change.field)
+        except Exception:  # noqa: BLE001 - a field removed since the record was written
+            field = None
+        rows.append(_change(field, change.field, change.old, change.new))
     return rows
 
 
@@ -131,7 +165,9 @@ def history_rows(instance) -> list[dict]:
                 "date": record.history_date,
                 "user": record.history_user.get_username() if record.history_user else None,
                 "source": record.history_source,
+                "source_display": str(Source(record.history_source).label),
                 "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "type_display": str(TYPE_LABELS[record.history_type]),
                 "reason": record.history_change_reason or "",
                 "changes": changes(record),
             }

@@ -23,21 +23,21 @@ def demo_credit_code(serial: int, region: str = "210100") -> str:
 
 
 ORGANIZATIONS = [
-    # name, kind, region, industry, categories
-    ("辽宁绿能储能科技有限公司", "enterprise", "210100", "储能装备", "3.2.4|1.3.1"),
-    ("沈阳示范理工大学", "university", "210100", "高等教育", ""),
-    ("大连低碳化工研究院", "institute", "210200", "化工", "2.1.1"),
-    ("辽宁绿色技术转移服务中心", "intermediary", "210100", "技术服务", "6.1.1"),
-    ("辽沈绿色发展银行", "bank", "210100", "金融", ""),
-    ("辽宁首台套保险公司", "insurer", "210200", "保险", ""),
-    ("辽宁绿色制造评价中心", "evaluator", "210300", "检验检测", ""),
-    ("鞍山钢铁节能示范有限公司", "enterprise", "210300", "钢铁", "1.1.2"),
+    # key, name, kind, region, industry, green categories
+    ("storage", "辽宁绿能储能科技有限公司", "enterprise", "210100", "储能装备", "3.4.2"),
+    ("university", "沈阳示范理工大学", "university", "210100", "高等教育", ""),
+    ("institute", "大连低碳化工研究院", "institute", "210200", "化工", "2.3.3"),
+    ("agency", "辽宁绿色技术转移服务中心", "intermediary", "210100", "技术服务", "6.1.3"),
+    ("bank", "辽沈绿色发展银行", "bank", "210100", "金融", ""),
+    ("insurer", "辽宁首台套保险公司", "insurer", "210200", "保险", ""),
+    ("evaluator", "辽宁绿色制造评价中心", "evaluator", "210300", "检验检测", "6.4.5"),
+    ("steel", "鞍山钢铁节能示范有限公司", "enterprise", "210300", "钢铁", "2.3.4|1.5.3"),
 ]
 
 
 def _organizations():
     rows = []
-    for serial, (name, kind, region, industry, categories) in enumerate(ORGANIZATIONS, 1):
+    for serial, (_key, name, kind, region, industry, categories) in enumerate(ORGANIZATIONS, 1):
         rows.append(
             {
                 "name": PREFIX + name,
@@ -58,7 +58,7 @@ def _organizations():
 
 
 def _people():
-    organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
+    organization = {key: PREFIX + name for key, name, *_ in ORGANIZATIONS}
     rows = [
         {
             "external_id": "demo-p1",
@@ -72,7 +72,7 @@ def _people():
         {
             "external_id": "demo-p2",
             "name": "李华（演示）",
-            "organization": organization["intermediary"],
+            "organization": organization["agency"],
             "is_broker": "1",
             "broker_licence_number": "LN-JJR-2021-0001",
             "title": "高级技术经纪人",
@@ -112,16 +112,16 @@ def _people():
 
 
 def _platforms():
-    organization = {kind: PREFIX + name for name, kind, *_ in ORGANIZATIONS}
+    organization = {key: PREFIX + name for key, name, *_ in ORGANIZATIONS}
     rows = [
         {
             "name": PREFIX + "辽宁储能绿色技术创新联盟",
             "kind": "alliance",
             "level": "provincial",
-            "organization": organization["enterprise"],
+            "organization": organization["storage"],
             "region": "210100",
             "recognized_by": "kjt",
-            "green_categories": "3.2.4",
+            "green_categories": "3.4.2",
             "description": "演示联盟：储能领域产学研金介合作。",
         },
         {
@@ -131,7 +131,7 @@ def _platforms():
             "organization": organization["institute"],
             "region": "210200",
             "recognized_by": "kjt",
-            "green_categories": "2.1.1",
+            "green_categories": "2.3.3",
         },
     ]
     for row in rows:
@@ -140,7 +140,7 @@ def _platforms():
         {"platform": rows[0]["name"], "organization": organization["university"], "role": "member"},
         {"platform": rows[0]["name"], "organization": organization["institute"], "role": "member"},
         {"platform": rows[0]["name"], "organization": organization["bank"], "role": "partner"},
-        {"platform": rows[0]["name"], "organization": organization["enterprise"], "role": "lead"},
+        {"platform": rows[0]["name"], "organization": organization["storage"], "role": "lead"},
     ]
     return (
         table(
@@ -198,12 +198,12 @@ def _accounts() -> list[str]:
     from greentech.registry.models import Department, Organization
 
     user_model = get_user_model()
-    organization = {kind: Organization.objects.get(name=PREFIX + name) for name, kind, *_ in ORGANIZATIONS}
+    organization = {key: Organization.objects.get(name=PREFIX + name) for key, name, *_ in ORGANIZATIONS}
     create_admin("demo-admin", "demo-admin@example.org", DEMO_PASSWORD)
     accounts = [
-        ("demo-member", Role.MEMBER, organization["enterprise"], None),
+        ("demo-member", Role.MEMBER, organization["storage"], None),
         ("demo-university", Role.MEMBER, organization["university"], None),
-        ("demo-broker", Role.BROKER, organization["intermediary"], None),
+        ("demo-broker", Role.BROKER, organization["agency"], None),
         ("demo-evaluator", Role.EVALUATOR, organization["evaluator"], None),
         ("demo-bank", Role.FINANCE_OFFICER, organization["bank"], None),
         ("demo-officer", Role.DEPARTMENT_OFFICER, None, Department.objects.get(code="gxt")),

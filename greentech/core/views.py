@@ -20,7 +20,7 @@ class Column:
 
     attribute: str
     heading: object
-    link: bool = False
+    link: bool = False  # link to the value when it has a page of its own, else to the row's object
 
     def value(self, obj):
         value = obj

@@ -74,5 +74,12 @@ class Recognition(DemoMarked, PlatformModel):
         subject = self.product_name or self.organization.name
         return f"{self.get_kind_display()} · {subject} ({self.batch})"
 
+    @property
+    def product_label(self) -> str:
+        """Product name with its model, which tells apart the several products of one name in a list."""
+        if self.product_model and self.product_model not in self.product_name:
+            return f"{self.product_name} ({self.product_model})"
+        return self.product_name
+
     def get_absolute_url(self):
         return reverse("evaluation:recognition_detail", args=[self.pk])

@@ -16,8 +16,8 @@ class RecognitionListView(ObjectListView):
     )
     columns = [
         Column("kind", pgettext_lazy("recognition", "title"), link=True),
-        Column("organization", _("organization")),
-        Column("product_name", _("product")),
+        Column("organization", _("organization"), link=True),
+        Column("product_label", _("product")),
         Column("organization.region", _("region")),
         Column("level", _("level")),
         Column("batch", _("batch")),

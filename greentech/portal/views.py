@@ -1,6 +1,7 @@
 import json
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from greentech.evaluation.models import Recognition
@@ -18,6 +19,7 @@ class HomeView(TemplateView):
         organizations = Organization.objects.restrict(user)
         cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
         by_city = []
+        province_level = recognitions.filter(organization__region__level=Region.Level.PROVINCE).count()
         for city in cities:
             by_city.append(
                 {
@@ -38,7 +40,11 @@ class HomeView(TemplateView):
                 "kind_labels": dict(Recognition.Kind.choices),
                 "schemes": Scheme.objects.restrict(user),
                 "catalogue_roots": Category.objects.restrict(user).filter(scheme__slug="gic2019", level=1),
-                "chart_data": json.dumps(by_city, ensure_ascii=False),
+                "chart_data": json.dumps(
+                    by_city
+                    + ([{"city": str(_("city not known")), "recognitions": province_level}] if province_level else []),
+                    ensure_ascii=False,
+                ),
                 "latest": recognitions.select_related("organization").order_by("-granted_on", "-id")[:8],
             }
         )

@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, Region
 
 
+class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "any" rather than "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("any")), ("true", _("yes")), ("false", _("no")))
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """Adds `q`: a case-insensitive match on the model's `search_fields`."""
 
@@ -51,7 +59,9 @@ class OrganizationFilterSet(SearchFilterSet):
     category = django_filters.CharFilter(
         field_name="green_categories__code", label=_("Green category code"), distinct=True
     )
-    recognized = django_filters.BooleanFilter(method="filter_recognized", label=_("Holds a recognition"))
+    recognized = django_filters.BooleanFilter(
+        method="filter_recognized", label=_("Holds a recognition"), widget=AnyYesNoWidget
+    )
 
     class Meta:
         model = Organization

@@ -10,7 +10,8 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 
 def credit_code_check_character(first17: str) -> str:
     """The 18th character of a unified social credit code, computed from the first 17 (GB 32100-2015)."""
-    total = sum(CREDIT_CODE_CHARSET.index(char) * weight for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=False))
+    pairs = zip(first17, CREDIT_CODE_WEIGHTS, strict=False)
+    total = sum(CREDIT_CODE_CHARSET.index(char) * weight for char, weight in pairs)
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 

@@ -121,7 +121,8 @@ def greentech_server(tmp_path_factory):
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"greentech serve did not answer on {base_url} within {SERVER_START_TIMEOUT}s:\n{_tail(server_log)}",
+                    f"greentech serve did not answer on {base_url} within {SERVER_START_TIMEOUT}s:\n"
+                    + _tail(server_log),
                     pytrace=False,
                 )
             time.sleep(0.25)
