@@ -58,12 +58,25 @@ def _publication(batch: str, list_name: str, index: list[dict]) -> tuple[str, st
     return "", "", ""
 
 
-def _city_finder():
+def _region_finder():
+    """Place an organization from its name: a county-level city or county named in it (海城, 瓦房店), else the
+    one prefecture-level city named in it (沈阳, 大连 ...), else the province. Districts (区) are not matched
+    by their short names, which are common words (和平, 铁西); the MIIT lists give no address."""
     from greentech.registry.models import Region
 
     cities = list(Region.objects.filter(level=Region.Level.CITY).values_list("short_name", "code"))
+    city_names = {short for short, _code in cities}
+    counties = []
+    for name, code in Region.objects.filter(level=Region.Level.COUNTY).values_list("name", "code"):
+        short = name.removesuffix("市").removesuffix("自治县").removesuffix("县")
+        # 辽阳县, 铁岭县, 朝阳县 ... share their city's short name: a name saying 辽阳 means the city
+        if name.endswith(("市", "县")) and len(short) >= 2 and short not in city_names:
+            counties.append((short, code))
 
     def find(name: str, area: str) -> str:
+        found = {code for short, code in counties if len(short) >= 2 and short in name}
+        if len(found) == 1:
+            return found.pop()
         if area == "大连":
             return next(code for short, code in cities if short == "大连")
         found = {code for short, code in cities if short and short in name}
@@ -81,7 +94,7 @@ def _province_code():
 @loader(60, "miit-recognitions")
 def miit_recognitions():
     index = read_csv(f"{FOLDER}/batch_index.csv")
-    find_city = _city_finder()
+    find_city = _region_finder()
     organizations: dict[str, dict] = {}
     evaluators: dict[str, dict] = {}
     recognitions = []
