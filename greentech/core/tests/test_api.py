@@ -269,7 +269,7 @@ def test_public_collections_list_everything_to_visitors(collection, model, api_c
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == model.objects.count() > 0
-    assert {row["id"] for row in body["results"]} == set(model.objects.values_list("pk", flat=True)[:500])
+    assert {row["id"] for row in body["results"]} == set(model.objects.values_list("pk", flat=True))
     first = model.objects.order_by("pk").first()
     assert api_client().get(f"{API}/{collection}/{first.pk}/").json()["id"] == first.pk
 
@@ -487,6 +487,20 @@ def test_bad_credit_code_is_a_400_naming_the_field(api_client, member):
     response = api_client(member).post(
         f"{API}/organizations/", {"name": "校验位错误公司", "kind": "enterprise", "credit_code": wrong}, format="json"
     )
+    assert response.status_code == 400
+    assert "credit_code" in response.json()
+    assert state(Organization) == before
+
+
+def test_a_duplicate_credit_code_in_lower_case_is_a_400_not_a_server_error(member):
+    from rest_framework.test import APIClient
+
+    existing = factories.OrganizationFactory(credit_code="91440300708461136T")
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(member)
+    before = state(Organization)
+    payload = {"name": "同码小写企业", "kind": "enterprise", "credit_code": existing.credit_code.lower()}
+    response = client.post(f"{API}/organizations/", payload, format="json")
     assert response.status_code == 400
     assert "credit_code" in response.json()
     assert state(Organization) == before

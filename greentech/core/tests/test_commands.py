@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.utils import translation
 
 from greentech.accounts.models import RoleAssignment
 from greentech.core.permissions import Role, actor_for
@@ -56,11 +56,19 @@ def test_createadmin_with_password_option():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("password", ["123", "12345678901", "password", "boss-admin"])
+@pytest.mark.parametrize("password", ["123", "12345678901", "password"])
 def test_createadmin_rejects_a_weak_password(password):
     with pytest.raises(CommandError):
-        run("createadmin", username="boss-admin", password=password)
-    assert not get_user_model().objects.filter(username="boss-admin").exists()
+        run("createadmin", username="boss", password=password)
+    assert not get_user_model().objects.filter(username="boss").exists()
+
+
+@pytest.mark.django_db
+def test_createadmin_rejects_a_password_like_the_username():
+    """Django's UserAttributeSimilarityValidator (in AUTH_PASSWORD_VALIDATORS) only works when given the user."""
+    with translation.override("en"), pytest.raises(CommandError, match="similar"):
+        run("createadmin", username="shenyang-admin", email="ops@example.cn", password="shenyang-admin")
+    assert not get_user_model().objects.filter(username="shenyang-admin").exists()
 
 
 @pytest.mark.django_db
@@ -79,23 +87,10 @@ def test_createadmin_needs_a_password_when_not_interactive(monkeypatch):
     assert not get_user_model().objects.filter(username="boss").exists()
 
 
-# --- backup and restore against the test database (the parts that do not replace it) ---------------------------
-
-
-@pytest.mark.django_db
-def test_backup_of_the_test_database(tmp_path):
-    target = tmp_path / "nested" / "backup.db"
-    out, _err = run("backup", str(target))
-    assert str(target) in out
-    assert target.stat().st_size > 0
-    if connection.vendor == "sqlite":
-        copy = sqlite3.connect(target)
-        try:
-            assert copy.execute("select count(*) from registry_region").fetchone() == (Region.objects.count(),)
-        finally:
-            copy.close()
-    else:
-        assert target.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+# --- restore's refusals, against the test database --------------------------------------------------------------
+# (A backup cannot be taken in-process on SQLite: the in-memory test database sits inside the test's write
+# transaction, and SQLite's online backup of a shared-cache memory database waits for that transaction forever.
+# The backup → restore round trip runs in subprocesses below.)
 
 
 @pytest.mark.django_db

@@ -103,7 +103,10 @@ def test_good_csv_creates_rows_then_reimport_is_unchanged(tmp_path):
 
 def test_reimporting_rows_with_empty_optional_cells_is_unchanged(tmp_path):
     """Empty cells (no credit code, no categories) must compare equal to what the first import stored."""
-    rows = [["铁岭导入无代码企业", "enterprise", "", "铁岭市", "", ""], ["盘锦导入无代码企业", "enterprise", "", "", "", ""]]
+    rows = [
+        ["铁岭导入无代码企业", "enterprise", "", "铁岭市", "", ""],
+        ["盘锦导入无代码企业", "enterprise", "", "", "", ""],
+    ]
     path = write_csv(tmp_path / "orgs.csv", HEADERS, rows)
     assert imports.run_import("organizations", path, user=SYSTEM).created == 2
     snapshot = fingerprint()
@@ -278,7 +281,10 @@ def test_a_duplicate_credit_code_in_other_letter_case_is_a_located_error(tmp_pat
 
 def test_without_permission_every_row_is_refused_and_nothing_written(tmp_path, member, member_org, other_org):
     headers = ["organization", "kind", "date", "authority", "reference"]
-    rows = [[member_org.name, "other", "2025-01-01", "gxt", "A-1"], [other_org.name, "other", "2025-01-02", "gxt", "A-2"]]
+    rows = [
+        [member_org.name, "other", "2025-01-01", "gxt", "A-1"],
+        [other_org.name, "other", "2025-01-02", "gxt", "A-2"],
+    ]
     path = write_csv(tmp_path / "credit.csv", headers, rows)
     before = fingerprint()
     report = imports.run_import("credit-records", path, user=member)
