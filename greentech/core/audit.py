@@ -122,7 +122,9 @@ def display_value(field, value):
 
 
 def _change(field, name, before, after) -> dict:
-    as_json = lambda value: value if isinstance(value, str | int | float | bool) or value is None else str(value)
+    def as_json(value):
+        return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
     return {
         "field": name,
         "label": str(field.verbose_name) if field is not None else name,

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from greentech.core.i18n import lazy
 from greentech.core.permissions import Action, can, check
 
 
@@ -82,12 +83,12 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
             if len(found) == 1:
                 return found[0]
         raise ValueError(
-            _("No %(model)s matches %(value)s (give its %(fields)s).")
-            % {
-                "model": self.model._meta.verbose_name,
-                "value": value,
-                "fields": " / ".join(str(self.model._meta.get_field(lookup).verbose_name) for lookup in self.lookups),
-            }
+            lazy(
+                _("No %(model)s matches %(value)s (give its %(fields)s)."),
+                model=self.model._meta.verbose_name,
+                value=value,
+                fields=LazyJoin(" / ", [self.model._meta.get_field(lookup).verbose_name for lookup in self.lookups]),
+            )
         )
 
 
@@ -106,8 +107,13 @@ class ChoiceWidget(widgets.Widget):
             if text.lower() == str(choice_value).lower() or text.lower() in _labels(label):
                 return choice_value
         raise ValueError(
-            _("%(value)s is not one of: %(choices)s")
-            % {"value": text, "choices": ", ".join(f"{v} ({force_str(label)})" for v, label in self.choices)}
+            lazy(
+                _("%(value)s is not one of: %(choices)s"),
+                value=text,
+                choices=LazyJoin(
+                    ", ", [lazy("%(value)s (%(label)s)", value=v, label=label) for v, label in self.choices]
+                ),
+            )
         )
 
     def render(self, value, obj=None, **kwargs):
@@ -124,7 +130,7 @@ class YesNoWidget(widgets.BooleanWidget):
             return True
         if text in self.FALSE:
             return False
-        raise ValueError(_("%(value)s is not yes/no (use 1/0, yes/no, 是/否).") % {"value": value})
+        raise ValueError(lazy(_("%(value)s is not yes/no (use 1/0, yes/no, 是/否)."), value=value))
 
     def render(self, value, obj=None, **kwargs):
         return "1" if value else "0"
@@ -135,6 +141,28 @@ class TextWidget(widgets.CharWidget):
 
     def clean(self, value, row=None, **kwargs):
         return "" if value is None else force_str(value).strip()
+
+
+class NullableTextWidget(widgets.CharWidget):
+    """For optional unique codes stored as NULL when absent (e.g. a credit code): empty cells become None."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else force_str(value).strip()
+        return text or None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class LazyJoin:
+    """Joins translatable parts when shown, so a list of labels follows the language of the message."""
+
+    def __init__(self, separator: str, parts):
+        self.separator = separator
+        self.parts = list(parts)
+
+    def __str__(self) -> str:
+        return self.separator.join(force_str(part) for part in self.parts)
 
 
 class CategoriesWidget(widgets.ManyToManyWidget):
@@ -157,7 +185,7 @@ class CategoriesWidget(widgets.ManyToManyWidget):
             category = self.model.objects.filter(scheme__slug=scheme or self.default_scheme, code=code).first()
             (found if category else missing).append(category or token)
         if missing:
-            raise ValueError(_("Unknown category codes: %(codes)s") % {"codes": ", ".join(missing)})
+            raise ValueError(lazy(_("Unknown category codes: %(codes)s"), codes=", ".join(missing)))
         return self.model.objects.filter(pk__in=[c.pk for c in found])
 
     def render(self, value, obj=None, **kwargs):
@@ -201,6 +229,8 @@ class DatasetResource(resources.ModelResource):
             return lambda **kw: ChoiceWidget(f.choices, **kw)
         if isinstance(f, models.BooleanField):
             return YesNoWidget
+        if isinstance(f, models.CharField) and f.null:
+            return NullableTextWidget
         if isinstance(f, models.CharField | models.TextField):
             return TextWidget
         return super().widget_from_django_field(f, default)
@@ -212,18 +242,40 @@ class DatasetResource(resources.ModelResource):
     def get_export_queryset(self, request=None, **kwargs):
         return self._meta.model.objects.all().restrict(self.user, Action.VIEW)
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_row(self, row, instance_loader, **kwargs):
+        """Each row in its own savepoint: a database error on one row (e.g. a duplicate) is reported for that
+        row and does not poison the rest of the file's transaction (PostgreSQL)."""
+        with transaction.atomic():
+            return super().import_row(row, instance_loader, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        """Look the row up by its natural key; a key value that names nothing is an error of its column."""
         errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        for field in self.get_import_fields():
-            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if field.column_name in row:
                 try:
-                    field.clean(row, **kwargs)
+                    field.clean(row)
                 except ValueError as error:
-                    errors[field.attribute] = ValidationError(force_str(error), code="invalid")
+                    errors[field.attribute] = ValidationError(error.args[0] if error.args else str(error))
+        if errors:
+            raise ValidationError(errors)
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set every field from the row, collecting each column's error (kept translatable, unlike the base
+        class, which renders it at once); many-to-many cells are checked here too, before anything is saved."""
+        errors = {}
+        for field in self.get_import_fields():
+            if field.column_name not in row or not field.attribute:
+                continue
+            try:
+                if isinstance(field.widget, widgets.ManyToManyWidget):
+                    field.clean(row, **kwargs)
+                else:
+                    self.import_field(field, instance, row, **kwargs)
+            except ValueError as error:
+                errors[field.attribute] = ValidationError(error.args[0] if error.args else str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from import_export.results import RowResult
 
 from greentech.core import audit, datasets
+from greentech.core.i18n import lazy
 
 
 class ImportFileError(Exception):
@@ -65,8 +66,7 @@ class ImportReport:
             if self.ok:
                 return force_str(
                     ngettext(
-                        "%(dataset)s: %(rows)d row, %(created)d created, %(updated)d updated, "
-                        "%(unchanged)d unchanged.",
+                        "%(dataset)s: %(rows)d row, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
                         "%(dataset)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
                         "%(unchanged)d unchanged.",
                         self.rows,
@@ -145,8 +145,10 @@ def _map_headers(table: tablib.Dataset, resource) -> list[RowError]:
                 RowError(
                     1,
                     force_str(header),
-                    _("unknown column; the columns are: %(columns)s")
-                    % {"columns": ", ".join(r["column"] for r in resource.column_rows())},
+                    lazy(
+                        _("unknown column; the columns are: %(columns)s"),
+                        columns=", ".join(r["column"] for r in resource.column_rows()),
+                    ),
                 )
             )
             mapped.append(force_str(header))
@@ -177,14 +179,8 @@ def _validation_errors(number: int, error: ValidationError, resource) -> list[Ro
 
 
 def _message(error: ValidationError):
-    """Keep a ValidationError's message lazy (translatable) with its parameters applied."""
-
-    class _Lazy:
-        def __str__(self):
-            message = force_str(error.message)
-            return message % error.params if error.params else message
-
-    return _Lazy()
+    """A ValidationError's message, kept translatable, with its parameters applied when shown."""
+    return lazy(error.message, **error.params) if error.params else error.message
 
 
 def run_import(name: str, source, *, user=None, audit_source: str = audit.Source.IMPORT) -> ImportReport:
@@ -223,7 +219,7 @@ def _exception_message(error: Exception):
     if isinstance(error, PermissionDenied):
         return error.args[0] if error.args else _("permission denied")
     if isinstance(error, IntegrityError):
-        return _("conflicts with an existing record (%(error)s)") % {"error": str(error).splitlines()[0]}
+        return lazy(_("conflicts with an existing record (%(error)s)"), error=str(error).splitlines()[0])
     if isinstance(error, ValidationError):
         return "; ".join(force_str(m) for m in error.messages)
     return force_str(error)

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.i18n import lazy
+
 
 class Action(models.TextChoices):
     VIEW = "view", _("view")
@@ -134,8 +136,11 @@ class Policy:
     """Who may do what on one model.
 
     `scope(actor, action)` returns True (every row), False (no row) or a Q object selecting the rows.
-    `can_add(actor, instance)` decides on a new, unsaved instance. Administrators never reach a policy.
+    `can_add(actor, instance)` decides on a new, unsaved instance. Administrators bypass the policy unless
+    `admin_bypass` is False (private data such as someone's notifications).
     """
+
+    admin_bypass = True
 
     def scope(self, actor: Actor, action: str) -> Q | bool:
         return False
@@ -192,9 +197,10 @@ class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = Action.VIEW):
         """The rows of this queryset that `user` may `action`."""
         actor = actor_for(user)
-        if actor.is_admin:
+        policy = policy_for(self.model)
+        if actor.is_admin and policy.admin_bypass:
             return self
-        scope = policy_for(self.model).scope(actor, action)
+        scope = policy.scope(actor, action)
         if scope is True:
             return self
         if scope is False or scope is None:
@@ -205,7 +211,7 @@ class RestrictedQuerySet(models.QuerySet):
 def can(user, action: str, instance) -> bool:
     """May `user` do `action` on this saved instance (or, for ADD, on this unsaved one)?"""
     actor = actor_for(user)
-    if actor.is_admin:
+    if actor.is_admin and (action == Action.ADD or policy_for(type(instance)).admin_bypass):
         return True
     if action == Action.ADD:
         return bool(policy_for(type(instance)).can_add(actor, instance))
@@ -217,6 +223,9 @@ def check(user, action: str, instance) -> None:
     """Raise PermissionDenied (with a message a person understands) unless `can(user, action, instance)`."""
     if not can(user, action, instance):
         raise PermissionDenied(
-            _("You may not %(action)s this %(model)s.")
-            % {"action": Action(action).label, "model": type(instance)._meta.verbose_name}
+            lazy(
+                _("You may not %(action)s this %(model)s."),
+                action=Action(action).label,
+                model=type(instance)._meta.verbose_name,
+            )
         )

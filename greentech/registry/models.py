@@ -147,11 +147,16 @@ class Organization(DemoMarked, PlatformModel):
     def get_absolute_url(self):
         return reverse("registry:organization_detail", args=[self.pk])
 
+    def normalize(self) -> None:
+        """Store credit codes upper-case and absent codes as NULL, before validation checks uniqueness."""
+        self.credit_code = (self.credit_code or "").strip().upper() or None
+
+    def clean_fields(self, exclude=None):
+        self.normalize()
+        super().clean_fields(exclude=exclude)
+
     def save(self, *args, **kwargs):
-        if self.credit_code:
-            self.credit_code = self.credit_code.strip().upper()
-        else:
-            self.credit_code = None
+        self.normalize()
         super().save(*args, **kwargs)
 
     def active_credit_records(self, on: datetime.date | None = None):
@@ -295,6 +300,7 @@ class PlatformMember(PlatformModel):
     class Meta:
         verbose_name = _("platform member")
         verbose_name_plural = _("platform members")
+        ordering = ["platform__name", "organization__name"]
         constraints = [models.UniqueConstraint(fields=["platform", "organization"], name="platform_member_once")]
 
     def __str__(self):

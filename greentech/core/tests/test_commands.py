@@ -120,7 +120,11 @@ def greentech(var_dir: Path, *args: str, extra_env: dict | None = None, timeout:
     )
     env.update(extra_env or {})
     return subprocess.run(
-        [sys.executable, "-m", "greentech", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "greentech", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
@@ -134,8 +138,11 @@ def query(database: Path, sql: str) -> list[tuple]:
 
 
 def history_counts(database: Path) -> dict:
-    tables = [name for (name,) in query(database, "select name from sqlite_master where type='table'")
-              if "_historical" in name]
+    tables = [
+        name
+        for (name,) in query(database, "select name from sqlite_master where type='table'")
+        if "_historical" in name
+    ]
     return {table: query(database, f'select count(*) from "{table}"')[0][0] for table in tables}
 
 
@@ -151,8 +158,14 @@ def instance(tmp_path_factory):
 
 def test_init_is_idempotent(instance):
     database = instance / "greentech.sqlite3"
-    tables = ["registry_region", "registry_department", "registry_organization", "taxonomy_category",
-              "taxonomy_codepattern", "evaluation_recognition"]
+    tables = [
+        "registry_region",
+        "registry_department",
+        "registry_organization",
+        "taxonomy_category",
+        "taxonomy_codepattern",
+        "evaluation_recognition",
+    ]
     counts = {table: query(database, f"select count(*) from {table}")[0][0] for table in tables}
     assert counts["registry_region"] == 115
     history = history_counts(database)

@@ -252,8 +252,9 @@ def test_header_errors(tmp_path, headers, expected):
 
 
 def test_unknown_column_message_lists_the_columns(tmp_path):
-    report = imports.run_import("organizations", write_csv(tmp_path / "h.csv", ["name", "colour"], [["x", "y"]]),
-                                user=SYSTEM)
+    report = imports.run_import(
+        "organizations", write_csv(tmp_path / "h.csv", ["name", "colour"], [["x", "y"]]), user=SYSTEM
+    )
     english = report.errors[0].as_dict()["en"]
     assert english.startswith("row 1, column colour: unknown column; the columns are: name, name_en, kind")
 
@@ -296,8 +297,11 @@ def test_without_permission_every_row_is_refused_and_nothing_written(tmp_path, m
 
 
 def test_permission_refusals_read_in_english_too(tmp_path, member, member_org):
-    path = write_csv(tmp_path / "credit.csv", ["organization", "kind", "date", "authority", "reference"],
-                     [[member_org.name, "other", "2025-01-01", "gxt", "A-1"]])
+    path = write_csv(
+        tmp_path / "credit.csv",
+        ["organization", "kind", "date", "authority", "reference"],
+        [[member_org.name, "other", "2025-01-01", "gxt", "A-1"]],
+    )
     report = imports.run_import("credit-records", path, user=member)
     assert report.errors[0].as_dict()["en"] == "row 2: You may not add this credit record."
 
@@ -409,8 +413,11 @@ def test_import_command_exits_1_on_errors_and_writes_nothing(tmp_path):
 
 
 def test_import_command_as_a_user_without_permission(tmp_path, member, member_org):
-    path = write_csv(tmp_path / "credit.csv", ["organization", "kind", "date", "authority", "reference"],
-                     [[member_org.name, "other", "2025-01-01", "gxt", "A-1"]])
+    path = write_csv(
+        tmp_path / "credit.csv",
+        ["organization", "kind", "date", "authority", "reference"],
+        [[member_org.name, "other", "2025-01-01", "gxt", "A-1"]],
+    )
     before = fingerprint()
     with pytest.raises(SystemExit) as exit_info:
         run("import", "credit-records", str(path), user="member", json=False)
@@ -434,8 +441,21 @@ def test_template_has_the_columns_and_a_sheet_describing_them(tmp_path):
     workbook = load_workbook(path)
     data, guide = workbook.worksheets
     columns = [cell.value for cell in data[1]]
-    assert columns == ["name", "name_en", "kind", "credit_code", "region", "department", "industry",
-                       "green_categories", "address", "website", "description", "source", "is_demo"]
+    assert columns == [
+        "name",
+        "name_en",
+        "kind",
+        "credit_code",
+        "region",
+        "department",
+        "industry",
+        "green_categories",
+        "address",
+        "website",
+        "description",
+        "source",
+        "is_demo",
+    ]
     assert data.max_row == 1
     rows = {row[0]: row for row in guide.iter_rows(min_row=2, values_only=True)}
     assert list(rows) == columns

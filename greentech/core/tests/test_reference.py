@@ -95,7 +95,10 @@ def test_every_department_of_the_plan():
     for row in source:
         department = Department.objects.get(code=row["code"])
         assert (department.short_name, department.full_name, department.name_en, department.level) == (
-            row["short_name"], row["full_name"], row["name_en"], row["level"]
+            row["short_name"],
+            row["full_name"],
+            row["name_en"],
+            row["level"],
         )
     assert Department.objects.get(code="gxt").full_name == "辽宁省工业和信息化厅"
 
@@ -137,7 +140,15 @@ def test_ipc_green_inventory_patterns_are_normalised():
         assert pattern.system == "ipc"
     assert patterns.filter(code="H01L 31/00", range_end="H01L 31/078").exists()  # "31/000" in the source
     assert set(CodePattern.objects.filter(scheme__slug="cpc-y02").values_list("code", flat=True)) == {
-        "Y02A", "Y02B", "Y02C", "Y02D", "Y02E", "Y02P", "Y02T", "Y02W", "Y04S"
+        "Y02A",
+        "Y02B",
+        "Y02C",
+        "Y02D",
+        "Y02E",
+        "Y02P",
+        "Y02T",
+        "Y02W",
+        "Y04S",
     }
 
 

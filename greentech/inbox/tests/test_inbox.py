@@ -19,8 +19,12 @@ ANONYMOUS_REFUSED = {401, 403}
 def test_notify_posts_once_per_active_recipient(member, other_member, member_org):
     inactive = factories.UserFactory(username="left", is_active=False)
     posted = services.notify(
-        [member, other_member, member, inactive, None], "new_match", "新的技术需求与您匹配" + "！" * 300,
-        "余热回收需求", link="/demands/1/", target=member_org,
+        [member, other_member, member, inactive, None],
+        "new_match",
+        "新的技术需求与您匹配" + "！" * 300,
+        "余热回收需求",
+        link="/demands/1/",
+        target=member_org,
     )
     assert len(posted) == 2
     mine = Notification.objects.get(recipient=member)

@@ -162,8 +162,9 @@ def test_credit_record_active_on_a_date(member_org, gxt, date, expires, active):
 @pytest.mark.django_db
 def test_credit_record_validation(member_org, gxt):
     with pytest.raises(ValidationError) as error:
-        CreditRecord(organization=member_org, kind="other", date=TODAY, expires=datetime.date(2025, 1, 1),
-                     authority=gxt).full_clean()
+        CreditRecord(
+            organization=member_org, kind="other", date=TODAY, expires=datetime.date(2025, 1, 1), authority=gxt
+        ).full_clean()
     assert set(error.value.message_dict) == {"expires"}
     with pytest.raises(ValidationError) as error:
         CreditRecord(organization=member_org, kind="other", date=TODAY).full_clean()
@@ -183,10 +184,17 @@ def test_credit_record_validation(member_org, gxt):
         ("joint_punishment", False, True, True),  # a positive record never bars
     ],
 )
-def test_eligibility_follows_the_effects_of_active_negative_records(member_org, gxt, effect, is_negative, funding,
-                                                                    procurement):
-    record = factories.CreditRecordFactory(organization=member_org, authority=gxt, effect=effect,
-                                           is_negative=is_negative, date=datetime.date(2025, 1, 1), expires=None)
+def test_eligibility_follows_the_effects_of_active_negative_records(
+    member_org, gxt, effect, is_negative, funding, procurement
+):
+    record = factories.CreditRecordFactory(
+        organization=member_org,
+        authority=gxt,
+        effect=effect,
+        is_negative=is_negative,
+        date=datetime.date(2025, 1, 1),
+        expires=None,
+    )
     result = services.eligibility(member_org, TODAY)
     assert (result["eligible_for_funding"], result["eligible_for_procurement"]) == (funding, procurement)
     assert result["records"] == ([record] if is_negative else [])
@@ -194,14 +202,23 @@ def test_eligibility_follows_the_effects_of_active_negative_records(member_org, 
 
 @pytest.mark.django_db
 def test_eligibility_ignores_expired_and_future_records_and_other_organizations(member_org, other_org, gxt):
-    factories.CreditRecordFactory(organization=member_org, authority=gxt, effect="joint_punishment",
-                                  date=datetime.date(2020, 1, 1), expires=datetime.date(2023, 1, 1))
-    factories.CreditRecordFactory(organization=member_org, authority=gxt, effect="joint_punishment",
-                                  date=datetime.date(2026, 1, 1))
-    factories.CreditRecordFactory(organization=other_org, authority=gxt, effect="joint_punishment",
-                                  date=datetime.date(2025, 1, 1))
+    factories.CreditRecordFactory(
+        organization=member_org,
+        authority=gxt,
+        effect="joint_punishment",
+        date=datetime.date(2020, 1, 1),
+        expires=datetime.date(2023, 1, 1),
+    )
+    factories.CreditRecordFactory(
+        organization=member_org, authority=gxt, effect="joint_punishment", date=datetime.date(2026, 1, 1)
+    )
+    factories.CreditRecordFactory(
+        organization=other_org, authority=gxt, effect="joint_punishment", date=datetime.date(2025, 1, 1)
+    )
     assert services.eligibility(member_org, TODAY) == {
-        "eligible_for_funding": True, "eligible_for_procurement": True, "records": []
+        "eligible_for_funding": True,
+        "eligible_for_procurement": True,
+        "records": [],
     }
     assert services.eligibility(member_org, datetime.date(2022, 1, 1))["eligible_for_funding"] is False
     assert services.eligibility(other_org, TODAY)["eligible_for_procurement"] is False

@@ -32,8 +32,11 @@ class Command(PlatformCommand):
             password = getpass.getpass("Password / 密码: ")
             if password != getpass.getpass("Again / 再次输入: "):
                 raise CommandError("The passwords differ. / 两次输入的密码不一致。")
+        from django.contrib.auth import get_user_model
+
+        candidate = get_user_model()(username=options["username"], email=options["email"])
         try:
-            validate_password(password)
+            validate_password(password, user=candidate)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         user = create_admin(options["username"], options["email"], password)
