@@ -17,16 +17,23 @@ class HomeView(TemplateView):
         user = self.request.user
         recognitions = Recognition.objects.restrict(user)
         organizations = Organization.objects.restrict(user)
-        cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
-        by_city = []
-        province_level = recognitions.filter(organization__region__level=Region.Level.PROVINCE).count()
-        for city in cities:
-            by_city.append(
-                {
-                    "city": city.name,
-                    "recognitions": recognitions.filter(organization__region__in=[city, *city.children.all()]).count(),
-                }
-            )
+        cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+        # one grouped query: recognitions per region, folded into their city (a county counts for its city)
+        per_region = recognitions.values(
+            "organization__region__level", "organization__region_id", "organization__region__parent_id"
+        ).annotate(n=Count("id"))
+        per_city: dict = {}
+        province_level = 0
+        for row in per_region:
+            level = row["organization__region__level"]
+            if level == Region.Level.CITY:
+                per_city[row["organization__region_id"]] = per_city.get(row["organization__region_id"], 0) + row["n"]
+            elif level == Region.Level.COUNTY:
+                parent = row["organization__region__parent_id"]
+                per_city[parent] = per_city.get(parent, 0) + row["n"]
+            else:
+                province_level += row["n"]
+        by_city = [{"city": city.name, "recognitions": per_city.get(city.pk, 0)} for city in cities]
         context.update(
             {
                 "counts": {
@@ -34,7 +41,7 @@ class HomeView(TemplateView):
                     "recognitions": recognitions.count(),
                     "platforms": Platform.objects.restrict(user).count(),
                     "catalogue": Category.objects.restrict(user).filter(scheme__slug="gic2019", level=3).count(),
-                    "cities": cities.count(),
+                    "cities": len(cities),
                 },
                 "by_kind": recognitions.values("kind").annotate(n=Count("id")).order_by("-n"),
                 "kind_labels": dict(Recognition.Kind.choices),
