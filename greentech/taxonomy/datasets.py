@@ -39,7 +39,7 @@ class CategoryResource(DatasetResource):
 
     class Meta(DatasetResource.Meta):
         model = Category
-        fields = ("scheme", "code", "parent", "name", "name_en", "description", "standards")
+        fields = ("scheme", "code", "parent", "name", "name_en", "description", "standards", "keywords")
         import_id_fields = ("scheme", "code")
 
 

@@ -57,6 +57,9 @@ class Category(PlatformModel):
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     standards = models.TextField(_("cited standards"), blank=True, help_text=_("Separated by ' | '."))
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("Chinese and English terms typical of the category, separated by ' | '.")
+    )
     sort_key = models.CharField(max_length=80, editable=False, db_index=True)
 
     history = audit_history()
@@ -84,6 +87,10 @@ class Category(PlatformModel):
         """'1.10.2' sorts after '1.9.1': pad every numeric part."""
         parts = code.replace("/", ".").replace(" ", ".").split(".")
         return ".".join(part.zfill(4) if part.isdigit() else part for part in parts)
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [s.strip() for s in self.keywords.split("|") if s.strip()]
 
     @property
     def standard_list(self) -> list[str]:

@@ -4,7 +4,7 @@ Y02/Y04S titles the data has, the IPC Green Inventory codes and topics, CNIPA's 
 from greentech.core.reference import loader, read_csv, table
 from greentech.taxonomy.codes import normalize_symbol
 
-CATEGORY_COLUMNS = ["scheme", "code", "parent", "name", "name_en", "description", "standards"]
+CATEGORY_COLUMNS = ["scheme", "code", "parent", "name", "name_en", "description", "standards", "keywords"]
 PATTERN_COLUMNS = ["scheme", "system", "level", "code", "range_end", "category", "title", "position"]
 
 
@@ -20,6 +20,9 @@ def schemes():
 
 
 def _catalogue_rows():
+    """The catalogue's 6/30/211 items, with the platform's English names and bilingual keywords
+    (data/green-industry-catalogue-2019-en)."""
+    english = {row["code"]: row for row in read_csv("green-industry-catalogue-2019-en/catalogue_en.csv")}
     rows, seen = [], set()
     for item in read_csv("green-industry-catalogue-2019/green_industry_catalogue_2019.csv"):
         for code, name, parent in (
@@ -38,6 +41,12 @@ def _catalogue_rows():
                 "description": item["description"],
                 "standards": item["standards"],
             }
+        )
+    for row in rows:
+        extra = english.get(row["code"], {})
+        row["name_en"] = extra.get("name_en", "")
+        row["keywords"] = " | ".join(
+            part for part in (extra.get("keywords_zh", ""), extra.get("keywords_en", "")) if part
         )
     return rows
 

@@ -30,6 +30,7 @@ class CategorySerializer(PlatformModelSerializer):
             "description",
             "standards",
             "standard_list",
+            "keywords",
         ]
         read_only_fields = ["level"]
 
