@@ -20,8 +20,9 @@ setsid .venv/bin/greentech serve --port "$port" --workers 2 >"$scratch/serve.log
 server=$!
 trap 'kill -- -$server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/api/schema/" -o /dev/null && break; sleep 1; done
+status=0
 .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" --checks not_a_server_error \
-  --max-examples "$examples" --workers 2 -H "Authorization: Token $token"
-status=$?
-grep -c "Internal Server Error" "$scratch/serve.log" | sed 's/^/server errors logged: /' || true
+  --max-examples "$examples" --workers 2 -H "Authorization: Token $token" || status=$?
+echo "server errors logged: $(grep -c "Internal Server Error" "$scratch/serve.log" || true)"
+grep -A30 "Internal Server Error" "$scratch/serve.log" | grep -E "Error|Exception" | sort | uniq -c | head -20 || true
 exit $status
