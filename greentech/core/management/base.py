@@ -33,3 +33,26 @@ class PlatformCommand(BaseCommand):
     @property
     def console(self) -> Console:
         return Console(file=self.stderr._out, highlight=False)
+
+
+class DatasetCommand(PlatformCommand):
+    """A command on one of the registered datasets: lists them under --help and checks the name."""
+
+    acts_as_user = True
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        from greentech.core import datasets
+
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.epilog = "Datasets / 数据集: " + "; ".join(
+            f"{info.name}: {info.description}" for info in datasets.all_datasets()
+        )
+        return parser
+
+    def dataset(self, name: str):
+        from greentech.core import datasets
+
+        try:
+            return datasets.get(name)
+        except KeyError as error:
+            raise CommandError(str(error.args[0])) from None

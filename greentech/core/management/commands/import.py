@@ -4,22 +4,12 @@ import json
 
 from django.core.management.base import CommandError
 
-from greentech.core import datasets, imports
-from greentech.core.management.base import PlatformCommand
+from greentech.core import imports
+from greentech.core.management.base import DatasetCommand
 
 
-def dataset_help() -> str:
-    return "; ".join(f"{info.name}: {info.description}" for info in datasets.all_datasets())
-
-
-class Command(PlatformCommand):
+class Command(DatasetCommand):
     help = "Import a CSV or XLSX file into a dataset (all rows or none). / 导入 CSV 或 XLSX 文件。"
-    acts_as_user = True
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = "Datasets / 数据集: " + dataset_help()
-        return parser
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -29,11 +19,7 @@ class Command(PlatformCommand):
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args, **options):
-        name = options["dataset"]
-        try:
-            datasets.get(name)
-        except KeyError as error:
-            raise CommandError(str(error.args[0])) from None
+        name = self.dataset(options["dataset"]).name
         if options["template"]:
             path = imports.write_template(name, options["template"])
             self.stdout.write(f"template written / 模板已生成: {path}")
