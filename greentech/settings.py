@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "greentech.accounts",
     "greentech.evaluation",
     "greentech.inbox",
+    "greentech.classification",
     "greentech.portal",
     "import_export",  # after the platform's apps: its own import/export commands must not shadow ours
 ]
@@ -159,5 +160,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env.log_level},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}},
 }

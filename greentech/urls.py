@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("greentech.taxonomy.api.urls")),
     path("", include("greentech.evaluation.api.urls")),
     path("", include("greentech.inbox.api.urls")),
+    path("", include("greentech.classification.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("taxonomy/", include("greentech.taxonomy.urls")),
     path("", include("greentech.evaluation.urls")),
     path("inbox/", include("greentech.inbox.urls")),
+    path("classify/", include("greentech.classification.urls")),
 ]
 
 if settings.DEBUG:  # uploaded files; production serves them from the web server

@@ -28,7 +28,9 @@ ENDPOINTS = [
 @api_view(["GET"])
 def api_root(request, format=None):
     """辽宁省绿色技术创新服务平台 API v1: the collections below, plus /api/schema/ and /api/docs/."""
-    return Response({"endpoints": {name: reverse(f"{name}-list", request=request) for name in ENDPOINTS}})
+    endpoints = {name: reverse(f"{name}-list", request=request) for name in ENDPOINTS}
+    endpoints["classify"] = reverse("classify", request=request)
+    return Response({"endpoints": endpoints})
 
 
 @extend_schema(

@@ -37,6 +37,23 @@ def loader(order: int, name: str):
     return decorator
 
 
+_after_load: list[tuple[str, Callable[[], str]]] = []
+
+
+def after_load(name: str):
+    """Register work for `greentech init` to do once the reference data is in (e.g. warming caches)."""
+
+    def decorator(function):
+        _after_load.append((name, function))
+        return function
+
+    return decorator
+
+
+def after_load_steps() -> list[tuple[str, Callable[[], str]]]:
+    return list(_after_load)
+
+
 def all_loaders() -> list[Loader]:
     return sorted(_loaders, key=lambda item: (item.order, item.name))
 

@@ -41,6 +41,9 @@ class Command(PlatformCommand):
                     for key in totals:
                         totals[key] += getattr(report, key)
                 progress.advance(task)
+        for name, step in reference.after_load_steps():
+            with self.console.status(f"{name}…"):
+                self.stdout.write(f"{name}: {step()}")
         if options["demo"]:
             from greentech.core.demo import load_demo
 

@@ -1,0 +1,78 @@
+"""Text processing shared by search, matching and classification: normalisation and Chinese/English tokens.
+
+Chinese runs are segmented with rjieba (jieba's Rust port); Latin runs are split into lower-case words with
+a light plural stemmer. Stop words come from data/text/stopwords.txt.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import rjieba
+
+from greentech.config import PACKAGE_DIR
+
+_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width to half-width), lower case, single spaces."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    path = PACKAGE_DIR / "data" / "text" / "stopwords.txt"
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line)
+    return frozenset(words)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plural and a few common suffixes, enough to match 'batteries' with 'battery'."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def is_chinese(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
+def tokens(text: str | None, *, keep_stopwords: bool = False) -> list[str]:
+    """Lexical tokens of a Chinese, English or mixed text."""
+    stop = frozenset() if keep_stopwords else stopwords()
+    result = []
+    for run in _RUNS.findall(normalize(text)):
+        if _CJK.match(run):
+            words = rjieba.cut(run)
+        else:
+            words = [stem(run)]
+        result.extend(word for word in words if word and word not in stop)
+    return result
+
+
+def language(text: str | None) -> str:
+    """'zh', 'en' or 'mixed' by the share of Chinese characters among letters."""
+    text = normalize(text)
+    chinese = len(_CJK.findall(text))
+    latin = sum(1 for char in text if "a" <= char <= "z")
+    if chinese and latin > 3 * chinese:
+        return "mixed"
+    if chinese:
+        return "zh" if latin <= chinese else "mixed"
+    return "en"
