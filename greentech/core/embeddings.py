@@ -14,7 +14,7 @@ import hashlib
 import os
 import pickle
 import threading
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -99,7 +99,7 @@ def _blas_limiter():
 BACKENDS = {"use": UniversalSentenceEncoder}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_embedder(name: str = "use") -> Embedder:
     try:
         return BACKENDS[name]()
