@@ -90,6 +90,8 @@ class CategoryScore:
     reason: str
     name_en: str = ""
     path: list[dict] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)  # catalogue keywords found in the text
+    similarity: float | None = None  # cosine similarity of the text to the catalogue item's explanation
 
 
 @dataclass
@@ -330,6 +332,8 @@ class Classifier:
                     score=float(share[rank]),
                     reason="; ".join(reasons),
                     path=path,
+                    keywords=sorted(hits[index])[:6],
+                    similarity=round(float(similarity[index]), 4),
                 )
             )
         return categories

@@ -42,4 +42,7 @@ class ClassifyPageView(FormView):
             {"title": data["title"], "text": data["text"], "ipc": data["ipc"], "cpc": data["cpc"]}
         )
         result = services.get_classifier().classify([record])[0]
+        schemes = {s.slug: s for s in Scheme.objects.restrict(self.request.user, Action.VIEW)}
+        for category in result.categories:
+            category.scheme_object = schemes.get(category.scheme)
         return self.render_to_response(self.get_context_data(form=form, result=result))

@@ -28,6 +28,8 @@ class CategoryScoreSerializer(serializers.Serializer):
     score = serializers.FloatField()
     reason = serializers.CharField()
     path = PathSerializer(many=True)
+    keywords = serializers.ListField(child=serializers.CharField())
+    similarity = serializers.FloatField(allow_null=True)
 
 
 class ClassifyResultSerializer(serializers.Serializer):
