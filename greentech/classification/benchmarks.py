@@ -153,6 +153,14 @@ def evaluate(rows: list[dict], classifier: services.Classifier) -> dict:
                 [r.green for r, m in zip(results, mask, strict=True) if m],
             )
     report["calibration_text_only"] = _calibration(labels, [r.score for r in results])
+    by_kind: dict = {}
+    for row, result in zip(text_rows, results, strict=True):
+        entry = by_kind.setdefault(f"{row['kind']}/{row['lang']}", {"n": 0, "correct": 0})
+        entry["n"] += 1
+        entry["correct"] += result.green == row["green"]
+    report["text_only_accuracy_by_kind"] = {
+        key: round(value["correct"] / value["n"], 4) for key, value in sorted(by_kind.items())
+    }
     # categories: for green items labelled with catalogue items
     top1 = top3 = level1 = total = 0
     for row, result in zip(text_rows, results, strict=True):
@@ -293,6 +301,10 @@ def _print(report: dict, console) -> None:
             f"  score {row['bin']}: n={row['n']}, mean score {row['mean_score']:.2f}, "
             f"share green {row['share_green']:.2f}"
         )
+    console.print(
+        "accuracy by kind of text: "
+        + ", ".join(f"{key} {value:.0%}" for key, value in quality["text_only_accuracy_by_kind"].items())
+    )
     categories = quality["catalogue_categories"]
     console.print(
         f"catalogue item of green texts: top-1 {categories['top1']:.1%}, top-3 {categories['top3']:.1%}, "

@@ -60,12 +60,16 @@ class Record:
             raise InputError(f"unknown field(s): {', '.join(sorted(unknown))}")
         values = {}
         for name in ("title", "text"):
-            value = data.get(name) or ""
+            value = data.get(name)
+            if value is None:
+                value = ""
             if not isinstance(value, str):
                 raise InputError(f"{name} must be a string")
             values[name] = value[:MAX_TEXT]
         for name in ("ipc", "cpc"):
-            value = data.get(name) or []
+            value = data.get(name)
+            if value is None:
+                value = []
             if isinstance(value, str):
                 value = [part.strip() for part in re.split(r"[;,|]", value) if part.strip()]
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

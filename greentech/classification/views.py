@@ -38,9 +38,13 @@ class ClassifyPageView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        record = services.Record.from_dict(
-            {"title": data["title"], "text": data["text"], "ipc": data["ipc"], "cpc": data["cpc"]}
-        )
+        try:
+            record = services.Record.from_dict(
+                {"title": data["title"], "text": data["text"], "ipc": data["ipc"], "cpc": data["cpc"]}
+            )
+        except services.InputError:
+            form.add_error(None, _("Give a title, a text or IPC/CPC codes."))
+            return self.form_invalid(form)
         result = services.get_classifier().classify([record])[0]
         schemes = {s.slug: s for s in Scheme.objects.restrict(self.request.user, Action.VIEW)}
         for category in result.categories:

@@ -60,6 +60,8 @@ def tokens(text: str | None, *, keep_stopwords: bool = False) -> list[str]:
     for run in _RUNS.findall(normalize(text)):
         if _CJK.match(run):
             words = rjieba.cut(run)
+        elif run in stop:
+            continue
         else:
             words = [stem(run)]
         result.extend(word for word in words if word and word not in stop)

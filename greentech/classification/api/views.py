@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -11,6 +11,21 @@ from greentech.core.permissions import Action
 from greentech.taxonomy.models import Scheme
 
 MAX_BATCH = 1000
+
+
+def _one_or_many(name: str, serializer):
+    """OpenAPI: one object, or a list of them."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[
+            serializer,
+            PolymorphicProxySerializer(
+                component_name=f"{name}List", serializers=[serializer], resource_type_field_name=None, many=True
+            ),
+        ],
+        resource_type_field_name=None,
+        many=False,
+    )
 
 
 class ClassifyThrottle(AnonRateThrottle):
@@ -27,11 +42,20 @@ class ClassifyView(APIView):
     throttle_classes = [ClassifyThrottle]
 
     @extend_schema(
-        request=ClassifyRequestSerializer(many=True),
-        responses={200: ClassifyResultSerializer(many=True)},
+        request=_one_or_many("ClassifyPayload", ClassifyRequestSerializer),
+        responses={200: _one_or_many("ClassifyAnswer", ClassifyResultSerializer)},
         description="Send one object or a list of up to 1,000 objects; the answer has the same shape. "
-        "A record needs a title, a text or IPC/CPC codes.",
-        examples=[OpenApiExample("Chinese title", value={"id": 1, "title": "一种光伏组件回收方法"})],
+        "A record needs a title, a text or IPC/CPC codes; unknown fields are refused.",
+        examples=[
+            OpenApiExample("Chinese title", value={"id": 1, "title": "一种光伏组件回收方法"}, request_only=True),
+            OpenApiExample(
+                "Codes and an English text",
+                value=[
+                    {"id": "a", "text": "Flue gas denitration by selective catalytic reduction", "ipc": ["B01D 53/86"]}
+                ],
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request):
         # the taxonomy is reference data everyone may view; asking keeps this endpoint on the one mechanism
@@ -44,7 +68,14 @@ class ClassifyView(APIView):
         if len(items) > MAX_BATCH:
             return Response({"detail": f"At most {MAX_BATCH} records per request; got {len(items)}."}, status=400)
         errors, records = [], []
+        allowed = set(ClassifyRequestSerializer().fields)
         for index, item in enumerate(items):
+            unknown = sorted(set(item) - allowed) if isinstance(item, dict) else []
+            if unknown:
+                errors.append(
+                    {"index": index, "errors": {"non_field_errors": [f"unknown field(s): {', '.join(unknown)}"]}}
+                )
+                continue
             payload = ClassifyRequestSerializer(data=item)
             if not payload.is_valid():
                 errors.append({"index": index, "errors": payload.errors})

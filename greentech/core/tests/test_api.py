@@ -338,8 +338,8 @@ def test_me(api_client, member, member_org, department_officer, gxt):
 
 def test_api_root_lists_every_collection(api_client):
     endpoints = api_client().get(f"{API}/").json()["endpoints"]
-    assert len(endpoints) == 12
-    for name in ("organizations", "credit-records", "code-patterns", "notifications", "platform-members"):
+    assert len(endpoints) == 13  # the 12 collections and the classify service
+    for name in ("organizations", "credit-records", "code-patterns", "notifications", "platform-members", "classify"):
         assert any(url.endswith(f"{API}/{name}/") for url in endpoints.values()), name
 
 
