@@ -37,6 +37,8 @@ CPC_SCHEME = "cpc-y02"
 FEATURES = ("semantic", "semantic_gap", "neighbours", "keywords", "bm25")
 MAX_TEXT = 2000
 TOP_CATEGORIES = 3
+# when codes decide, catalogue items from the text are listed only if the text itself looks at least this green
+CATALOGUE_MINIMUM_WITH_CODES = 0.3
 
 
 class InputError(ValueError):
@@ -370,8 +372,9 @@ class Classifier:
                 score, decided_by = text_probability, "text"
             else:  # codes only, none of them green
                 green, score, decided_by = False, 0.0, "code"
-            if not green:
-                categories = [c for c in categories if c.scheme != CATALOGUE] if decided_by == "code" else categories
+            if decided_by == "code" and (text_probability or 0.0) < CATALOGUE_MINIMUM_WITH_CODES:
+                # green by code, but the text says little about greenness: its nearest catalogue items would be noise
+                categories = [c for c in categories if c.scheme != CATALOGUE]
             results.append(
                 Result(
                     id=record.id,

@@ -513,3 +513,17 @@ def test_classify_accepts_records_and_dicts_alike():
     from_dict = services.classify([{"id": "r", "title": PV_TITLE}])[0]
     assert from_record.as_dict() == from_dict.as_dict()
     assert services.classify_one(id="r", title=PV_TITLE).as_dict() == from_dict.as_dict()
+
+
+@pytest.mark.django_db
+def test_catalogue_items_accompany_a_code_decision_only_when_the_text_looks_green():
+    noisy, relevant = services.classify(
+        [
+            {"id": "n", "ipc": ["C10L 5/44"], "title": "一种红烧肉的制作方法"},
+            {"id": "r", "cpc": ["Y02E 10/50"], "title": "Crystalline silicon solar cell with passivated rear contacts"},
+        ]
+    )
+    assert noisy.decided_by == relevant.decided_by == "code"
+    assert [c.scheme for c in noisy.categories] == ["ipc-green-inventory"] * len(noisy.categories)
+    assert "gic2019" in {c.scheme for c in relevant.categories}
+    assert next(c for c in relevant.categories if c.scheme == "gic2019").code.startswith("3.")
