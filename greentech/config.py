@@ -104,6 +104,21 @@ class Settings:
     allowed_hosts: list[str]
     csrf_trusted_origins: list[str]
     log_level: str
+    roadmap_due_soon_days: int
+    roadmap_report_interval_days: int
+
+
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of days.") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} cannot be negative.")
+    return value
 
 
 def load() -> Settings:
@@ -125,4 +140,6 @@ def load() -> Settings:
         allowed_hosts=allowed_hosts(),
         csrf_trusted_origins=origins,
         log_level=log_level,
+        roadmap_due_soon_days=_days("GREENTECH_ROADMAP_DUE_SOON_DAYS", 90),
+        roadmap_report_interval_days=_days("GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS", 183),
     )

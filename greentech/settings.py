@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "greentech.evaluation",
     "greentech.inbox",
     "greentech.classification",
+    "greentech.roadmap",
     "greentech.portal",
     "import_export",  # after the platform's apps: its own import/export commands must not shadow ours
 ]
@@ -151,6 +152,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Roadmap warnings: "due soon" this many days before a deliverable's end; "missing report" after this many days
+# without one while it runs.
+GREENTECH_ROADMAP_DUE_SOON_DAYS = _env.roadmap_due_soon_days
+GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS = _env.roadmap_report_interval_days
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 

@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("greentech.evaluation.api.urls")),
     path("", include("greentech.inbox.api.urls")),
     path("", include("greentech.classification.api.urls")),
+    path("", include("greentech.roadmap.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("greentech.evaluation.urls")),
     path("inbox/", include("greentech.inbox.urls")),
     path("classify/", include("greentech.classification.urls")),
+    path("roadmap/", include("greentech.roadmap.urls")),
 ]
 
 if settings.DEBUG:  # uploaded files; production serves them from the web server

@@ -19,6 +19,7 @@ from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, che
 from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
+from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, Task
 from greentech.taxonomy.models import Category, CodePattern, Scheme
 from greentech.testing import factories
 
@@ -73,6 +74,19 @@ EXPECTED = {
     },
     # the member's own role assignment: they see it, only administrators grant, change or withdraw roles
     "RoleAssignment": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
+    # the plan is public reference data; its deliverables are kept by the lead departments (省工业和信息化厅 leads
+    # deliverable 23), progress reports are for government roles, filed by the departments involved
+    "Plan": REFERENCE,
+    "Part": REFERENCE,
+    "Task": REFERENCE,
+    "DeliverableLead": REFERENCE,
+    "Deliverable": {"view": EVERYONE, "add": ADMIN, "change": OFFICER_AND_ADMIN, "delete": ADMIN},
+    "ProgressReport": {
+        "view": OFFICER_AND_ADMIN,
+        "add": OFFICER_AND_ADMIN,
+        "change": OFFICER_AND_ADMIN,
+        "delete": ADMIN,
+    },
 }
 MODELS = list(EXPECTED)
 
@@ -181,6 +195,66 @@ def _role_assignment(get):
     return target, new, {"active": False}
 
 
+def _seed_plan():
+    return Plan.objects.get(slug="liaoning-green-tech-2019")
+
+
+def _plan(get):
+    target = Plan.objects.create(slug="test-plan", title="测试规划", start_year=2023, end_year=2025)
+    new = Plan(slug="test-plan-2", title="另一测试规划", start_year=2026, end_year=2030)
+    return target, new, {"title": "测试规划（修订）"}
+
+
+def _part(get):
+    plan = _seed_plan()
+    target = Part.objects.create(plan=plan, number=9, title="测试部分")
+    new = Part(plan=plan, number=10, title="另一测试部分")
+    return target, new, {"title": "测试部分（修订）"}
+
+
+def _task(get):
+    plan = _seed_plan()
+    part = plan.parts.get(number=1)
+    target = Task.objects.create(plan=plan, part=part, number=98, title="测试任务")
+    new = Task(plan=plan, part=part, number=99, title="另一测试任务")
+    return target, new, {"title": "测试任务（修订）"}
+
+
+def _deliverable(get):
+    plan = _seed_plan()
+    target = plan.deliverables.get(number=23)
+    new = Deliverable(plan=plan, task=target.task, number=99, text="测试成果", start_year=2023, end_year=2024)
+    return target, new, {"indicator": "recognitions"}
+
+
+def _deliverable_lead(get):
+    deliverable = _seed_plan().deliverables.get(number=23)
+    target = deliverable.leads.order_by("position").first()
+    new = DeliverableLead(deliverable=deliverable, department=Department.objects.get(code="czt"), position=9)
+    return target, new, {"position": 7}
+
+
+def _progress_report(get):
+    deliverable = _seed_plan().deliverables.get(number=23)
+    target = ProgressReport.objects.create(
+        deliverable=deliverable,
+        department=get("gxt"),
+        period="2020",
+        status="in_progress",
+        percent=30,
+        narrative="推荐国家级绿色制造单位 12 家。",
+    )
+    new = ProgressReport(
+        deliverable=deliverable,
+        department=get("gxt"),
+        period="2021",
+        status="in_progress",
+        percent=60,
+        narrative="培育省级绿色工厂 20 家。",
+    )
+    return target, new, {"percent": 50}
+
+
 SCENARIOS = {
     "Region": _region,
     "Department": _department,
@@ -195,6 +269,12 @@ SCENARIOS = {
     "Recognition": _recognition,
     "Notification": _notification,
     "RoleAssignment": _role_assignment,
+    "Plan": _plan,
+    "Part": _part,
+    "Task": _task,
+    "Deliverable": _deliverable,
+    "DeliverableLead": _deliverable_lead,
+    "ProgressReport": _progress_report,
 }
 
 

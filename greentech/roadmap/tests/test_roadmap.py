@@ -1,0 +1,323 @@
+"""The plan as data, its export, progress reports and computed status (with a frozen date)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+
+import pytest
+import yaml
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import override_settings
+
+from greentech.accounts.services import assign_role
+from greentech.config import PACKAGE_DIR
+from greentech.core.permissions import SYSTEM, Role
+from greentech.inbox.models import Notification
+from greentech.registry.models import Department
+from greentech.roadmap import services
+from greentech.roadmap.models import Deliverable, Plan, ProgressReport
+
+pytestmark = pytest.mark.django_db
+SEED = PACKAGE_DIR / "data" / "roadmap" / "liaoning-2019-2022.yaml"
+SLUG = "liaoning-green-tech-2019"
+
+
+def seed_deliverables() -> dict:
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    return {
+        item["number"]: (item["start_year"], item["end_year"], task["lead_departments"], item["text"])
+        for part in data["parts"]
+        for task in part["tasks"]
+        for item in task["deliverables"]
+    }
+
+
+def export_json() -> dict:
+    out = io.StringIO()
+    import sys
+
+    saved, sys.stdout = sys.stdout, out
+    try:
+        call_command("roadmap", "export", "--format", "json")
+    finally:
+        sys.stdout = saved
+    return json.loads(out.getvalue())
+
+
+def test_the_seed_plan_is_loaded_with_5_parts_16_tasks_45_deliverables():
+    plan = Plan.objects.get(slug=SLUG)
+    assert (plan.parts.count(), plan.tasks.count(), plan.deliverables.count()) == (5, 16, 45)
+    assert plan.parent_reference == "发改环资〔2019〕689号"
+
+
+def test_export_json_gives_the_seed_years_and_lead_departments_exactly():
+    exported = export_json()
+    assert exported["plan"]["slug"] == SLUG
+    got = {
+        item["number"]: (item["start_year"], item["end_year"], item["lead_departments"], item["text"])
+        for item in exported["deliverables"]
+    }
+    assert got == seed_deliverables()
+    four = next(item for item in exported["deliverables"] if item["number"] == 4)
+    assert four["target"] == {"value": 10.0, "unit": "个", "comparison": "about", "text": "10个左右"}
+    assert four["part"]["number"] == 1 and four["task"]["number"] == 2
+
+
+def test_loading_the_same_plan_again_changes_nothing(tmp_path):
+    before = Deliverable.history.count()
+    out = io.StringIO()
+    call_command("roadmap", "load", str(SEED), stdout=out)
+    assert "0 created" in out.getvalue() or "新增 0" in out.getvalue()
+    assert Deliverable.history.count() == before
+
+
+def test_an_xlsx_export_reloads_unchanged(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    call_command("roadmap", "export", "--format", "xlsx", "--output", str(path))
+    before = (Deliverable.history.count(), Plan.history.count())
+    call_command("roadmap", "load", str(path), stdout=io.StringIO())
+    assert (Deliverable.history.count(), Plan.history.count()) == before
+
+
+def test_a_plan_file_with_an_unknown_department_writes_nothing(tmp_path):
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["plan"]["slug"] = "broken-plan"
+    data["parts"][0]["tasks"][0]["lead_departments"] = ["省不存在厅"]
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        call_command("roadmap", "load", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Plan.objects.filter(slug="broken-plan").exists()
+    assert Deliverable.objects.count() == 45
+
+
+def test_a_malformed_yaml_file_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("plan: [unclosed", encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid YAML"):
+        call_command("roadmap", "load", str(path))
+
+
+# --- status computed from dates and accepted reports -------------------------------------------------------------
+
+
+def deliverable(number: int) -> Deliverable:
+    return Deliverable.objects.get(plan__slug=SLUG, number=number)
+
+
+def report(item, status="in_progress", review=ProgressReport.Review.ACCEPTED, department=None, created=None):
+    department = department or item.leads.order_by("position").first().department
+    row = ProgressReport.objects.create(
+        deliverable=item,
+        department=department,
+        period="2020",
+        status=status,
+        percent=50,
+        narrative="进展说明",
+        review=review,
+    )
+    if created:
+        ProgressReport.objects.filter(pk=row.pk).update(created=created)
+        row.refresh_from_db()
+    return row
+
+
+def aware(year, month, day):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, day, 12))
+
+
+def test_overdue_is_date_arithmetic_on_the_end_year():
+    item = deliverable(3)  # 2020 only
+    assert item.end_year == 2020
+    on_time = services.deliverable_status(item, today=datetime.date(2020, 12, 31))
+    late = services.deliverable_status(item, today=datetime.date(2021, 1, 1))
+    assert on_time.status != services.Status.OVERDUE
+    assert late.status == services.Status.OVERDUE and services.Warning.OVERDUE in late.warnings
+
+
+def test_an_accepted_completion_is_never_overdue_but_a_submitted_one_is():
+    item = deliverable(3)
+    report(item, status="completed", review=ProgressReport.Review.SUBMITTED)
+    assert services.deliverable_status(item, today=datetime.date(2023, 6, 1)).status == services.Status.OVERDUE
+    report(item, status="completed", review=ProgressReport.Review.ACCEPTED)
+    status = services.deliverable_status(item, today=datetime.date(2023, 6, 1))
+    assert status.status == services.Status.COMPLETED and status.warnings == [] and status.percent == 100
+
+
+@override_settings(GREENTECH_ROADMAP_DUE_SOON_DAYS=60, GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS=100)
+def test_due_soon_and_missing_report_follow_the_configured_rules():
+    item = deliverable(3)
+    report(item, created=aware(2020, 9, 1))
+    early = services.deliverable_status(item, today=datetime.date(2020, 10, 1))
+    assert early.status == services.Status.IN_PROGRESS and early.warnings == []
+    soon = services.deliverable_status(item, today=datetime.date(2020, 11, 15))
+    assert services.Warning.DUE_SOON in soon.warnings and services.Warning.MISSING_REPORT not in soon.warnings
+    stale = services.deliverable_status(item, today=datetime.date(2020, 12, 20))
+    assert services.Warning.MISSING_REPORT in stale.warnings
+
+
+def test_a_deliverable_whose_start_year_has_not_come_is_not_due():
+    item = deliverable(9)  # 2021 only
+    assert services.deliverable_status(item, today=datetime.date(2020, 5, 1)).status == services.Status.NOT_DUE
+
+
+def test_a_delayed_report_shows_delayed():
+    item = deliverable(1)
+    report(item, status="delayed")
+    assert services.deliverable_status(item, today=datetime.date(2021, 3, 1)).status == services.Status.DELAYED
+
+
+# --- reports: who may file, review ---------------------------------------------------------------------------------
+
+
+def officer_of(django_user_model, code: str, username: str):
+    user = django_user_model.objects.create_user(username=username, password="x-Pass-12345")
+    assign_role(SYSTEM, user, Role.DEPARTMENT_OFFICER, department=Department.objects.get(code=code))
+    return user
+
+
+def test_a_department_cannot_report_on_another_departments_deliverable(django_user_model):
+    officer = officer_of(django_user_model, "gxt", "gxt-officer")  # 省工业和信息化厅 leads task 8 (23-25)
+    other = deliverable(1)  # 省科技厅, 省发展改革委
+    gxt = Department.objects.get(code="gxt")
+    with pytest.raises(PermissionDenied):
+        services.submit_report(officer, other, gxt, period="2020", status="in_progress", percent=10, narrative="x")
+    kjt = Department.objects.get(code="kjt")
+    with pytest.raises(PermissionDenied):
+        services.submit_report(officer, other, kjt, period="2020", status="in_progress", percent=10, narrative="x")
+    assert ProgressReport.objects.count() == 0
+
+
+def test_lead_and_then_participating_departments_report(django_user_model, admin):
+    gxt_officer = officer_of(django_user_model, "gxt", "gxt-officer")
+    czt_officer = officer_of(django_user_model, "czt", "czt-officer")
+    item = deliverable(23)
+    gxt, czt = Department.objects.get(code="gxt"), Department.objects.get(code="czt")
+    services.submit_report(gxt_officer, item, gxt, period="2020", status="in_progress", percent=40, narrative="12 家")
+    with pytest.raises(PermissionDenied):
+        services.submit_report(czt_officer, item, czt, period="2020", status="in_progress", percent=5, narrative="x")
+    with pytest.raises(PermissionDenied):  # only a lead department sets the participants
+        services.set_participating_departments(czt_officer, item, [czt])
+    services.set_participating_departments(gxt_officer, item, [czt])
+    services.submit_report(czt_officer, item, czt, period="2020", status="in_progress", percent=5, narrative="资金")
+    assert ProgressReport.objects.filter(deliverable=item).count() == 2
+    assert Notification.objects.filter(recipient=admin, kind="report_submitted").count() == 2
+
+
+def test_only_administrators_review_and_the_reporter_is_told(django_user_model, admin):
+    officer = officer_of(django_user_model, "gxt", "gxt-officer")
+    item = deliverable(23)
+    row = services.submit_report(
+        officer,
+        item,
+        Department.objects.get(code="gxt"),
+        period="2022",
+        status="completed",
+        percent=100,
+        narrative="完成",
+    )
+    with pytest.raises(PermissionDenied):
+        services.review_report(officer, row, accept=True)
+    assert ProgressReport.objects.get(pk=row.pk).review == ProgressReport.Review.SUBMITTED
+    services.review_report(admin, row, accept=False, comment="请补充证明材料")
+    assert Notification.objects.filter(recipient=officer, kind="report_returned").exists()
+    row.refresh_from_db()
+    from greentech.core import services as core_services
+
+    core_services.update(officer, row, {"narrative": "完成，附名单"})
+    services.review_report(admin, row, accept=True)
+    assert services.deliverable_status(item, today=datetime.date(2023, 1, 5)).status == services.Status.COMPLETED
+    assert row.history.count() >= 3  # created, returned, corrected, accepted: every step kept
+
+
+def test_an_accepted_report_cannot_be_changed_by_its_department(django_user_model, admin):
+    from greentech.core import services as core_services
+
+    officer = officer_of(django_user_model, "gxt", "gxt-officer")
+    row = services.submit_report(
+        officer,
+        deliverable(23),
+        Department.objects.get(code="gxt"),
+        period="2021",
+        status="in_progress",
+        percent=60,
+        narrative="进展",
+    )
+    services.review_report(admin, row, accept=True)
+    with pytest.raises(PermissionDenied):
+        core_services.update(officer, row, {"percent": 99})
+    assert ProgressReport.objects.get(pk=row.pk).percent == 60
+
+
+# --- what each role sees -------------------------------------------------------------------------------------------
+
+
+def test_visitors_see_the_plan_but_not_progress(client):
+    page = client.get(f"/roadmap/plans/{SLUG}/")
+    assert page.status_code == 200
+    assert page.content.count(b"data-deliverable=") == 45
+    assert b"data-status" not in page.content
+    assert client.get("/api/v1/progress-reports/").json()["count"] == 0
+    assert client.get("/api/v1/deliverables/?plan__slug=" + SLUG).json()["count"] == 45
+
+
+def test_government_users_see_computed_status_on_the_plan_page(client, django_user_model):
+    client.force_login(officer_of(django_user_model, "gxt", "gxt-officer"))
+    page = client.get(f"/roadmap/plans/{SLUG}/")
+    assert page.content.count(b"data-status=") == 45
+
+
+def test_the_report_form_appears_only_for_involved_departments(client, django_user_model):
+    client.force_login(officer_of(django_user_model, "gxt", "gxt-officer"))
+    assert b"report-form" in client.get(deliverable(23).get_absolute_url()).content
+    assert b"report-form" not in client.get(deliverable(1).get_absolute_url()).content
+    response = client.post(
+        deliverable(1).get_absolute_url(),
+        {
+            "department": Department.objects.get(code="gxt").pk,
+            "period": "2020",
+            "status": "in_progress",
+            "percent": 10,
+            "narrative": "x",
+        },
+    )
+    assert response.status_code == 403
+    assert ProgressReport.objects.count() == 0
+
+
+def test_api_report_on_another_departments_deliverable_is_refused(api_client, django_user_model):
+    officer = officer_of(django_user_model, "gxt", "gxt-officer")
+    response = api_client(officer).post(
+        "/api/v1/progress-reports/",
+        {
+            "deliverable": deliverable(1).pk,
+            "department": Department.objects.get(code="gxt").pk,
+            "period": "2020",
+            "status": "in_progress",
+            "percent": 10,
+            "narrative": "x",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    ok = api_client(officer).post(
+        "/api/v1/progress-reports/",
+        {
+            "deliverable": deliverable(23).pk,
+            "department": Department.objects.get(code="gxt").pk,
+            "period": "2020",
+            "status": "in_progress",
+            "percent": 10,
+            "narrative": "推荐 12 家",
+        },
+        format="json",
+    )
+    assert ok.status_code == 201, ok.content
+    assert ProgressReport.objects.get().submitted_by == officer

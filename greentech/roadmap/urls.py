@@ -1,0 +1,10 @@
+from django.urls import path
+
+from greentech.roadmap import views
+
+app_name = "roadmap"
+urlpatterns = [
+    path("", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/<slug:slug>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("deliverables/<int:pk>/", views.DeliverableDetailView.as_view(), name="deliverable_detail"),
+]

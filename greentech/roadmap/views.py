@@ -1,0 +1,135 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from greentech.core.permissions import Action, Role, actor_for, can
+from greentech.registry.models import Department
+from greentech.roadmap import services
+from greentech.roadmap.models import Deliverable, Plan, ProgressReport
+
+
+class PlanListView(TemplateView):
+    template_name = "roadmap/plan_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plans"] = Plan.objects.restrict(self.request.user)
+        context["title"] = _("Roadmap")
+        return context
+
+
+class PlanDetailView(TemplateView):
+    """The plan's parts, tasks and deliverables; status and warnings for government roles only."""
+
+    template_name = "roadmap/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
+        government = actor_for(user).is_government
+        deliverables = list(
+            Deliverable.objects.restrict(user)
+            .filter(plan=plan)
+            .select_related("task", "task__part")
+            .prefetch_related("leads__department", "reports")
+            .order_by("number")
+        )
+        parts: dict = {}
+        for item in deliverables:
+            if government:
+                item.computed = services.deliverable_status(item)
+            part = parts.setdefault(item.task.part.pk, {"part": item.task.part, "tasks": {}})
+            part["tasks"].setdefault(item.task.pk, {"task": item.task, "deliverables": []})["deliverables"].append(item)
+        context.update(
+            {
+                "plan": plan,
+                "parts": parts.values(),
+                "government": government,
+                "title": plan.title,
+                "count": len(deliverables),
+            }
+        )
+        return context
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = ProgressReport
+        fields = ["department", "period", "status", "percent", "value", "narrative", "links"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 4}), "links": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments if departments is not None else Department.objects.none()
+
+
+class DeliverableDetailView(TemplateView):
+    template_name = "roadmap/deliverable_detail.html"
+
+    def deliverable(self):
+        return get_object_or_404(
+            Deliverable.objects.restrict(self.request.user).select_related("plan", "task", "task__part"),
+            pk=self.kwargs["pk"],
+        )
+
+    def reporting_departments(self, deliverable):
+        """The user's departments that lead or take part in this deliverable."""
+        actor = actor_for(self.request.user)
+        if Role.DEPARTMENT_OFFICER not in actor.roles:
+            return Department.objects.none()
+        involved = set(deliverable.leads.values_list("department_id", flat=True)) | set(
+            deliverable.participating_departments.values_list("pk", flat=True)
+        )
+        return Department.objects.filter(pk__in=involved & set(actor.department_ids))
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        deliverable = self.deliverable()
+        actor = actor_for(user)
+        departments = self.reporting_departments(deliverable)
+        context.update(
+            {
+                "object": deliverable,
+                "title": f"{deliverable.number}. {deliverable.text[:40]}",
+                "government": actor.is_government,
+                "is_admin": actor.is_admin,
+                "reports": ProgressReport.objects.restrict(user)
+                .filter(deliverable=deliverable)
+                .select_related("department", "submitted_by"),
+                "status": services.deliverable_status(deliverable) if actor.is_government else None,
+                "form": form or (ReportForm(departments=departments) if departments.exists() else None),
+                "can_change": can(user, Action.CHANGE, deliverable),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        deliverable = self.deliverable()
+        if "review" in request.POST:
+            report = get_object_or_404(
+                ProgressReport.objects.restrict(request.user), pk=request.POST.get("report"), deliverable=deliverable
+            )
+            services.review_report(
+                request.user, report, accept=request.POST["review"] == "accept", comment=request.POST.get("comment", "")
+            )
+            messages.success(request, _("The report was reviewed."))
+            return redirect(deliverable.get_absolute_url())
+        departments = self.reporting_departments(deliverable)
+        if not departments.exists():
+            raise PermissionDenied
+        form = ReportForm(request.POST, departments=departments)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.submit_report(request.user, deliverable, data.pop("department"), **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your report was submitted for review."))
+                return redirect(deliverable.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form))
