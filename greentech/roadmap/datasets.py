@@ -109,24 +109,7 @@ class DeliverableResource(DatasetResource):
 
     class Meta(DatasetResource.Meta):
         model = Deliverable
-        fields = (
-            "plan",
-            "part",
-            "part_title",
-            "task",
-            "task_title",
-            "task_body_section",
-            "number",
-            "text",
-            "start_year",
-            "end_year",
-            "lead_departments",
-            "target_value",
-            "target_unit",
-            "target_comparison",
-            "target_text",
-            "indicator",
-        )
+        fields = tuple(name for name in COLUMNS if name not in PLAN_COLUMNS)
         import_id_fields = ("plan", "number")
 
     def __init__(self, user=None, **kwargs):
