@@ -120,6 +120,22 @@ class Deliverable(PlatformModel):
     def get_absolute_url(self):
         return reverse("roadmap:deliverable_detail", args=[self.pk])
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from greentech.roadmap import indicators
+
+        if self.indicator and indicators.get(self.indicator) is None:
+            known = ", ".join(i.slug for i in indicators.all_indicators())
+            raise ValidationError({"indicator": _("Unknown indicator; known: %(known)s") % {"known": known}})
+        if self.start_year and self.end_year and self.start_year > self.end_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
+    def indicator_value(self):
+        from greentech.roadmap import indicators
+
+        return indicators.value(self.indicator) if self.indicator else None
+
     def lead_names(self) -> list[str]:
         """Lead departments' short names in the plan's order."""
         return [lead.department.short_name for lead in self.leads.select_related("department").order_by("position")]

@@ -152,3 +152,53 @@ def _notify_administrators(report: ProgressReport) -> None:
         link=report.deliverable.get_absolute_url(),
         target=report,
     )
+
+
+def post_warnings(today: datetime.date | None = None) -> int:
+    """Tell the officers of each deliverable's lead departments about its warnings (overdue, due soon, report
+    missing), once per deliverable and warning within the reporting interval. Returns how many were posted."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from greentech.core.permissions import Role
+    from greentech.inbox.models import Notification
+    from greentech.inbox.services import notify
+
+    today = today or timezone.localdate()
+    since = timezone.now() - datetime.timedelta(days=settings.GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS)
+    content_type = ContentType.objects.get_for_model(Deliverable)
+    labels = {
+        Warning.OVERDUE: "已逾期 / overdue",
+        Warning.DUE_SOON: "即将到期 / due soon",
+        Warning.MISSING_REPORT: "缺少进展报告 / report missing",
+    }
+    posted = 0
+    users = get_user_model().objects.filter(
+        role_assignments__role=Role.DEPARTMENT_OFFICER, role_assignments__active=True
+    )
+    deliverables = Deliverable.objects.prefetch_related("reports", "leads").select_related("plan")
+    for deliverable in deliverables:
+        status = deliverable_status(deliverable, today=today)
+        if not status.warnings:
+            continue
+        departments = [lead.department_id for lead in deliverable.leads.all()]
+        officers = list(users.filter(role_assignments__department__in=departments).distinct())
+        for warning in status.warnings:
+            kind = f"roadmap_{warning}"
+            already = set(
+                Notification.objects.filter(
+                    kind=kind, target_type=content_type, target_id=str(deliverable.pk), created__gte=since
+                ).values_list("recipient_id", flat=True)
+            )
+            recipients = [officer for officer in officers if officer.pk not in already]
+            posted += len(
+                notify(
+                    recipients,
+                    kind,
+                    f"{labels[warning]}: {deliverable.number}. {deliverable.text[:60]}",
+                    f"{deliverable.start_year}–{deliverable.end_year}",
+                    link=deliverable.get_absolute_url(),
+                    target=deliverable,
+                )
+            )
+    return posted

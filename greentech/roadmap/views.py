@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from greentech.core.permissions import Action, Role, actor_for, can
 from greentech.registry.models import Department
-from greentech.roadmap import services
+from greentech.roadmap import indicators, services
 from greentech.roadmap.models import Deliverable, Plan, ProgressReport
 
 
@@ -104,6 +104,8 @@ class DeliverableDetailView(TemplateView):
                 "status": services.deliverable_status(deliverable) if actor.is_government else None,
                 "form": form or (ReportForm(departments=departments) if departments.exists() else None),
                 "can_change": can(user, Action.CHANGE, deliverable),
+                "indicator": indicators.get(deliverable.indicator) if deliverable.indicator else None,
+                "indicator_value": deliverable.indicator_value(),
             }
         )
         return context

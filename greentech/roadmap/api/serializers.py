@@ -30,6 +30,7 @@ class DeliverableSerializer(PlatformModelSerializer):
     participating_departments = serializers.SlugRelatedField(many=True, read_only=True, slug_field="short_name")
     status = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    indicator_value = serializers.SerializerMethodField()
 
     class Meta:
         model = Deliverable
@@ -50,6 +51,7 @@ class DeliverableSerializer(PlatformModelSerializer):
             "target_comparison",
             "target_text",
             "indicator",
+            "indicator_value",
             "status",
             "warnings",
         ]
@@ -63,6 +65,9 @@ class DeliverableSerializer(PlatformModelSerializer):
         if deliverable.pk not in cache:
             cache[deliverable.pk] = services.deliverable_status(deliverable)
         return cache[deliverable.pk]
+
+    def get_indicator_value(self, deliverable) -> float | None:
+        return deliverable.indicator_value()
 
     def get_status(self, deliverable) -> str:
         return self._status(deliverable).status

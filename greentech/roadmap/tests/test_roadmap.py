@@ -321,3 +321,46 @@ def test_api_report_on_another_departments_deliverable_is_refused(api_client, dj
     )
     assert ok.status_code == 201, ok.content
     assert ProgressReport.objects.get().submitted_by == officer
+
+
+# --- live indicators and warnings -----------------------------------------------------------------------------------
+
+
+def test_deliverables_tied_to_live_indicators_show_the_platforms_figure(client):
+    from greentech.evaluation.models import Recognition
+    from greentech.roadmap import indicators
+
+    item = deliverable(23)
+    assert item.indicator == "green-manufacturing-units"
+    expected = Recognition.objects.filter(is_demo=False).values("organization").distinct().count()
+    assert expected > 0 and item.indicator_value() == expected
+    data = client.get(f"/api/v1/deliverables/{item.pk}/").json()
+    assert data["indicator_value"] == expected
+    assert b'id="indicator"' in client.get(item.get_absolute_url()).content
+    assert {i.slug for i in indicators.all_indicators()} >= {"alliances", "innovation-platforms"}
+
+
+def test_an_unknown_indicator_is_a_validation_error():
+    from django.core.exceptions import ValidationError
+
+    item = deliverable(1)
+    item.indicator = "no-such-indicator"
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "indicator" in error.value.message_dict
+
+
+def test_warnings_reach_the_lead_departments_officers_once(django_user_model):
+    officer = officer_of(django_user_model, "gxt", "gxt-officer")
+    bystander = officer_of(django_user_model, "czt", "czt-officer")  # 省财政厅 leads task 7 (21, 22)
+    posted = services.post_warnings(today=datetime.date(2023, 3, 1))
+    assert posted > 0
+    led_by = {
+        name: {number for number, (_s, end, leads, _t) in seed_deliverables().items() if name in leads and end < 2023}
+        for name in ("省工业和信息化厅", "省财政厅")
+    }
+    mine = Notification.objects.filter(recipient=officer, kind="roadmap_overdue")
+    assert {23, 24, 25} <= {n.target.number for n in mine} == led_by["省工业和信息化厅"]
+    theirs = Notification.objects.filter(recipient=bystander, kind="roadmap_overdue")
+    assert {21, 22} <= {n.target.number for n in theirs} == led_by["省财政厅"]
+    assert services.post_warnings(today=datetime.date(2023, 3, 1)) == 0  # not twice within the interval

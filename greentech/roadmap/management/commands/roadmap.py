@@ -27,11 +27,29 @@ class Command(PlatformCommand):
         export.add_argument("--plan", help="The plan's code (default: the only plan, or the newest).")
         export.add_argument("--format", choices=["json", "xlsx"], default="json")
         export.add_argument("--output", "-o", help="File to write (default: standard output; required for xlsx).")
+        warn = commands.add_parser("warn", help="Post overdue / due-soon / missing-report warnings to officers.")
+        warn.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
 
     def handle(self, *args, **options):
         if options["action"] == "load":
             return self.load(options)
+        if options["action"] == "warn":
+            return self.warn(options)
         return self.export(options)
+
+    def warn(self, options):
+        import datetime
+
+        from greentech.roadmap.services import post_warnings
+
+        today = None
+        if options.get("today"):
+            try:
+                today = datetime.date.fromisoformat(options["today"])
+            except ValueError:
+                raise CommandError(f"--today {options['today']!r} is not a date like 2022-12-31") from None
+        posted = post_warnings(today)
+        self.stdout.write(f"roadmap warnings posted / 已发送提醒: {posted}")
 
     def load(self, options):
         path = Path(options["file"])
