@@ -56,6 +56,60 @@ class PlanDetailView(TemplateView):
         return context
 
 
+class DashboardView(TemplateView):
+    """Charts of the plan: a timeline of its deliverables and their spread over lead departments; status for
+    government users only."""
+
+    template_name = "roadmap/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        import json
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
+        government = actor_for(user).is_government
+        rows = []
+        for item in (
+            Deliverable.objects.restrict(user)
+            .filter(plan=plan)
+            .prefetch_related("leads__department", "reports")
+            .order_by("number")
+        ):
+            row = {
+                "number": item.number,
+                "text": item.text,
+                "start": item.start_year,
+                "end": item.end_year,
+                "leads": item.lead_names(),
+            }
+            if government:
+                row["status"] = services.deliverable_status(item).status
+            rows.append(row)
+        context.update(
+            {
+                "plan": plan,
+                "government": government,
+                "title": plan.title,
+                "chart_rows": json.dumps(rows, ensure_ascii=False),
+                "status_labels": json.dumps(
+                    {key: str(label) for key, label in STATUS_LABELS.items()}, ensure_ascii=False
+                ),
+            }
+        )
+        return context
+
+
+STATUS_LABELS = {
+    services.Status.COMPLETED: _("completed"),
+    services.Status.OVERDUE: _("overdue"),
+    services.Status.DELAYED: _("delayed"),
+    services.Status.IN_PROGRESS: _("in progress"),
+    services.Status.NOT_STARTED: _("not started"),
+    services.Status.NOT_DUE: _("not yet due"),
+}
+
+
 class ReportForm(forms.ModelForm):
     class Meta:
         model = ProgressReport

@@ -557,3 +557,37 @@ def test_api_docs_render_swagger_ui_offline(visit, lang):
     page.wait_for_load_state("networkidle")
     v.shot(f"07-api-docs-{lang}")
     v.assert_clean()
+
+
+# --- 9. roadmap dashboard ----------------------------------------------------------------------------------------
+
+DASHBOARD = "/roadmap/plans/liaoning-green-tech-2019/dashboard/"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_roadmap_dashboard_renders_with_data_for_government_and_public(visit, lang):
+    # a department officer sees the status charts, drawn from the 45 deliverables
+    v = visit(lang)
+    _sign_in(v, "demo-officer")
+    v.goto(DASHBOARD)
+    page = v.page
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith({"zh": "监测看板", "en": "Dashboard"}[lang]), heading
+    for chart in ("chart-status", "chart-departments", "chart-timeline"):
+        page.wait_for_selector(f"#{chart} canvas", state="attached")
+    drawn = page.evaluate(
+        "() => { const o = echarts.getInstanceByDom(document.getElementById('chart-timeline')).getOption();"
+        " const s = echarts.getInstanceByDom(document.getElementById('chart-status')).getOption();"
+        " return {bars: o.series[0].data.length, rows: o.yAxis[0].data.length,"
+        " statuses: s.series[0].data.reduce((n, d) => n + d.value, 0)}; }"
+    )
+    assert drawn == {"bars": 45, "rows": 45, "statuses": 45}, drawn
+    v.shot(f"09-roadmap-dashboard-officer-{lang}")
+    v.assert_clean()
+    # a visitor sees the plan's charts but no status
+    visitor = visit(lang)
+    visitor.goto(DASHBOARD)
+    visitor.page.wait_for_selector("#chart-timeline canvas", state="attached")
+    assert visitor.page.locator("#chart-status").count() == 0
+    visitor.shot(f"09-roadmap-dashboard-visitor-{lang}")
+    visitor.assert_clean()
