@@ -106,6 +106,7 @@ class Settings:
     log_level: str
     roadmap_due_soon_days: int
     roadmap_report_interval_days: int
+    roadmap_weights: dict
 
 
 def _days(name: str, default: int) -> int:
@@ -119,6 +120,25 @@ def _days(name: str, default: int) -> int:
     if value < 0:
         raise ImproperlyConfigured(f"{name}={raw!r} cannot be negative.")
     return value
+
+
+def _weights(name: str, default: dict) -> dict:
+    """completion:0.5,timeliness:0.3,quality:0.2 — the three performance-evaluation weights, summing to 1."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    weights = {}
+    for part in raw.split(","):
+        key, _sep, value = part.partition(":")
+        try:
+            weights[key.strip()] = float(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not key:number.") from None
+    if set(weights) != set(default):
+        raise ImproperlyConfigured(f"{name} must give exactly {', '.join(default)}; got {', '.join(weights)}.")
+    if any(value < 0 for value in weights.values()) or abs(sum(weights.values()) - 1) > 1e-6:
+        raise ImproperlyConfigured(f"{name}: the weights must be non-negative and add up to 1.")
+    return weights
 
 
 def load() -> Settings:
@@ -142,4 +162,5 @@ def load() -> Settings:
         log_level=log_level,
         roadmap_due_soon_days=_days("GREENTECH_ROADMAP_DUE_SOON_DAYS", 90),
         roadmap_report_interval_days=_days("GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS", 183),
+        roadmap_weights=_weights("GREENTECH_ROADMAP_WEIGHTS", {"completion": 0.5, "timeliness": 0.3, "quality": 0.2}),
     )

@@ -218,3 +218,30 @@ class ProgressReport(PlatformModel):
 
     def __str__(self):
         return f"{self.deliverable.number} · {self.department} · {self.period}"
+
+
+class QualityRating(PlatformModel):
+    """The administrator's rating of a department's roadmap work in a year (the quality part of 绩效评估)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("plan"))
+    department = models.ForeignKey(
+        "registry.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    score = models.PositiveSmallIntegerField(
+        _("quality rating"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (poor) to 5 (excellent)"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("quality rating")
+        verbose_name_plural = _("quality ratings")
+        ordering = ["plan", "year", "department"]
+        constraints = [models.UniqueConstraint(fields=["plan", "department", "year"], name="rating_once_a_year")]
+
+    def __str__(self):
+        return f"{self.department} · {self.year} · {self.score}"

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from greentech.core.permissions import Action, Policy, PublicReferencePolicy, Role, register
-from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, Task
+from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, QualityRating, Task
 
 for model in (Plan, Part, Task, DeliverableLead):
     register(model, PublicReferencePolicy())
@@ -44,3 +44,13 @@ class ProgressReportPolicy(Policy):
 
 register(Deliverable, DeliverablePolicy())
 register(ProgressReport, ProgressReportPolicy())
+
+
+class QualityRatingPolicy(Policy):
+    """Ratings are part of the performance evaluation: government roles read them, administrators give them."""
+
+    def scope(self, actor, action):
+        return action == Action.VIEW and Role.DEPARTMENT_OFFICER in actor.roles
+
+
+register(QualityRating, QualityRatingPolicy())

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan_list"),
     path("plans/<slug:slug>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<slug:slug>/dashboard/", views.DashboardView.as_view(), name="plan_dashboard"),
+    path("plans/<slug:slug>/evaluation/", views.EvaluationView.as_view(), name="plan_evaluation"),
     path("deliverables/<int:pk>/", views.DeliverableDetailView.as_view(), name="deliverable_detail"),
 ]

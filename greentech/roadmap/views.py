@@ -7,8 +7,8 @@ from django.views.generic import TemplateView
 
 from greentech.core.permissions import Action, Role, actor_for, can
 from greentech.registry.models import Department
-from greentech.roadmap import indicators, services
-from greentech.roadmap.models import Deliverable, Plan, ProgressReport
+from greentech.roadmap import evaluation, indicators, services
+from greentech.roadmap.models import Deliverable, Plan, ProgressReport, QualityRating
 
 
 class PlanListView(TemplateView):
@@ -108,6 +108,118 @@ STATUS_LABELS = {
     services.Status.NOT_STARTED: _("not started"),
     services.Status.NOT_DUE: _("not yet due"),
 }
+
+
+class EvaluationView(TemplateView):
+    """Performance evaluation (绩效评估) per department and per task for a year: government roles only;
+    administrators rate quality here; ?format=xlsx downloads the tables; the page prints as a report."""
+
+    template_name = "roadmap/evaluation.html"
+
+    def setup_plan(self):
+        user = self.request.user
+        if not actor_for(user).is_government:
+            raise PermissionDenied
+        self.plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
+        try:
+            self.year = int(self.request.GET.get("year") or self.request.POST.get("year") or self.plan.end_year)
+        except ValueError:
+            self.year = self.plan.end_year
+        self.year = min(max(self.year, self.plan.start_year), self.plan.end_year + 10)
+
+    def get(self, request, *args, **kwargs):
+        self.setup_plan()
+        if request.GET.get("format") == "xlsx":
+            return self.xlsx()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = evaluation.evaluate(self.plan, self.year)
+        context.update(
+            {
+                "plan": self.plan,
+                "year": self.year,
+                "result": result,
+                "title": _("Performance evaluation"),
+                "years": range(self.plan.start_year, self.plan.end_year + 1),
+                "is_admin": actor_for(self.request.user).is_admin,
+                "departments": Department.objects.filter(led_deliverables__plan=self.plan).distinct(),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from greentech.core import services as core_services
+
+        self.setup_plan()
+        department = get_object_or_404(Department, pk=request.POST.get("department"))
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = 0
+        rating = QualityRating.objects.filter(plan=self.plan, department=department, year=self.year).first()
+        values = {"score": score, "comment": request.POST.get("comment", "")}
+        try:
+            if rating is None:
+                core_services.create(
+                    request.user, QualityRating(plan=self.plan, department=department, year=self.year, **values)
+                )
+            else:
+                core_services.update(request.user, rating, values)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The rating was saved."))
+        return redirect(f"{request.path}?year={self.year}")
+
+    def xlsx(self):
+        from django.http import HttpResponse
+        from openpyxl import Workbook
+
+        result = evaluation.evaluate(self.plan, self.year)
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for name, title in (("departments", "部门 departments"), ("tasks", "任务 tasks")):
+            sheet = workbook.create_sheet(title)
+            sheet.append(
+                [
+                    "排名 rank",
+                    "名称 name",
+                    "得分 score",
+                    "到期成果 due",
+                    "完成 completed",
+                    "按时 on time",
+                    "完成率 completion",
+                    "及时率 timeliness",
+                    "质量评分 quality (1-5)",
+                    "成果 deliverables",
+                ]
+            )
+            for row in result[name]:
+                sheet.append(
+                    [
+                        row.rank,
+                        row.label,
+                        round(row.score, 4),
+                        row.due,
+                        row.completed,
+                        row.on_time,
+                        round(row.completion, 4),
+                        round(row.timeliness, 4),
+                        row.rating,
+                        ", ".join(map(str, row.deliverables)),
+                    ]
+                )
+        import io
+
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="evaluation-{self.plan.slug}-{self.year}.xlsx"'
+        return response
 
 
 class ReportForm(forms.ModelForm):

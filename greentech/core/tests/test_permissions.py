@@ -19,7 +19,7 @@ from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, che
 from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
-from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, Task
+from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, QualityRating, Task
 from greentech.taxonomy.models import Category, CodePattern, Scheme
 from greentech.testing import factories
 
@@ -87,6 +87,8 @@ EXPECTED = {
         "change": OFFICER_AND_ADMIN,
         "delete": ADMIN,
     },
+    # the performance evaluation's quality ratings: government roles read them, administrators give them
+    "QualityRating": {"view": OFFICER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
 }
 MODELS = list(EXPECTED)
 
@@ -224,7 +226,7 @@ def _deliverable(get):
     plan = _seed_plan()
     target = plan.deliverables.get(number=23)
     new = Deliverable(plan=plan, task=target.task, number=99, text="测试成果", start_year=2023, end_year=2024)
-    return target, new, {"indicator": "recognitions"}
+    return target, new, {"indicator": "alliances"}
 
 
 def _deliverable_lead(get):
@@ -255,6 +257,13 @@ def _progress_report(get):
     return target, new, {"percent": 50}
 
 
+def _quality_rating(get):
+    plan = _seed_plan()
+    target = QualityRating.objects.create(plan=plan, department=get("gxt"), year=2021, score=4)
+    new = QualityRating(plan=plan, department=get("gxt"), year=2022, score=5)
+    return target, new, {"score": 3}
+
+
 SCENARIOS = {
     "Region": _region,
     "Department": _department,
@@ -275,6 +284,7 @@ SCENARIOS = {
     "Deliverable": _deliverable,
     "DeliverableLead": _deliverable_lead,
     "ProgressReport": _progress_report,
+    "QualityRating": _quality_rating,
 }
 
 

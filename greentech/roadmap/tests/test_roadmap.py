@@ -364,3 +364,74 @@ def test_warnings_reach_the_lead_departments_officers_once(django_user_model):
     theirs = Notification.objects.filter(recipient=bystander, kind="roadmap_overdue")
     assert {21, 22} <= {n.target.number for n in theirs} == led_by["省财政厅"]
     assert services.post_warnings(today=datetime.date(2023, 3, 1)) == 0  # not twice within the interval
+
+
+# --- performance evaluation ------------------------------------------------------------------------------------------
+
+
+def test_performance_evaluation_ranks_departments_by_weighted_completion_timeliness_and_quality(admin):
+    from greentech.roadmap import evaluation
+    from greentech.roadmap.models import QualityRating
+
+    plan = Plan.objects.get(slug=SLUG)
+    gxt, kjt = Department.objects.get(code="gxt"), Department.objects.get(code="kjt")
+    # 省工业和信息化厅 completes deliverable 23 on time (accepted), 24 late; 省科技厅 completes nothing
+    report(deliverable(23), status="completed", created=aware(2022, 6, 1))
+    report(deliverable(24), status="completed", created=aware(2023, 2, 1))
+    QualityRating.objects.create(plan=plan, department=gxt, year=2022, score=4)
+    QualityRating.objects.create(plan=plan, department=kjt, year=2022, score=5)
+    result = evaluation.evaluate(plan, 2022)
+    rows = {row.label: row for row in result["departments"]}
+    gxt_row, kjt_row = rows["省工业和信息化厅"], rows["省科技厅"]
+    led = {n for n, (_s, end, leads, _t) in seed_deliverables().items() if "省工业和信息化厅" in leads and end <= 2022}
+    assert gxt_row.due == len(led) and gxt_row.completed == 2 and gxt_row.on_time == 1
+    expected = 0.5 * 2 / gxt_row.due + 0.3 * 1 / gxt_row.due + 0.2 * 4 / 5
+    assert gxt_row.score == pytest.approx(expected)
+    assert kjt_row.completed == 0 and kjt_row.score == pytest.approx(0.2 * 5 / 5)
+    assert [row.rank for row in result["departments"]] == list(range(1, len(result["departments"]) + 1))
+    assert result["departments"][0].score >= result["departments"][-1].score
+    assert result["due"] == 45  # every deliverable ends by 2022
+    assert len(result["tasks"]) == 16
+
+
+def test_only_deliverables_due_by_the_year_count():
+    from greentech.roadmap import evaluation
+
+    result = evaluation.evaluate(Plan.objects.get(slug=SLUG), 2019)
+    assert result["due"] == sum(1 for (_s, end, _l, _t) in seed_deliverables().values() if end <= 2019)
+
+
+def test_the_evaluation_page_is_for_government_roles_and_exports_xlsx(client, admin, django_user_model):
+    url = f"/roadmap/plans/{SLUG}/evaluation/?year=2022"
+    assert client.get(url).status_code == 403
+    client.force_login(officer_of(django_user_model, "gxt", "gxt-officer"))
+    page = client.get(url)
+    assert page.status_code == 200 and b'id="table-departments"' in page.content and b"rating-form" not in page.content
+    download = client.get(url + "&format=xlsx")
+    assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(download.content))
+    assert len(workbook.sheetnames) == 2 and workbook.worksheets[1].max_row == 17  # header + 16 tasks
+    # an officer cannot rate; an administrator can
+    client.post(url, {"department": Department.objects.get(code="gxt").pk, "score": 5, "year": 2022})
+    from greentech.roadmap.models import QualityRating
+
+    assert not QualityRating.objects.exists()
+    client.force_login(admin)
+    client.post(
+        f"/roadmap/plans/{SLUG}/evaluation/",
+        {"department": Department.objects.get(code="gxt").pk, "score": 5, "year": 2022, "comment": "工作扎实"},
+    )
+    assert QualityRating.objects.get().score == 5
+
+
+@override_settings(GREENTECH_ROADMAP_WEIGHTS={"completion": 0.0, "timeliness": 0.0, "quality": 1.0})
+def test_weights_are_configurable():
+    from greentech.roadmap import evaluation
+    from greentech.roadmap.models import QualityRating
+
+    plan = Plan.objects.get(slug=SLUG)
+    QualityRating.objects.create(plan=plan, department=Department.objects.get(code="kjt"), year=2022, score=5)
+    top = evaluation.evaluate(plan, 2022)["departments"][0]
+    assert top.label == "省科技厅" and top.score == pytest.approx(1.0)
