@@ -31,6 +31,7 @@ class Row:
     deliverables: list[int] = field(default_factory=list)
     score: float = 0.0
     rank: int = 0
+    order: int = 0  # tie-break: task number, or the department's position in the registry
 
     @property
     def completion(self) -> float:
@@ -91,10 +92,13 @@ def evaluate(plan, year: int) -> dict:
         leads = [lead.department for lead in item.leads.all()]
         for department in leads:
             row = departments.setdefault(
-                department.pk, Row(str(department.pk), department.short_name, rating=ratings.get(department.pk))
+                department.pk,
+                Row(str(department.pk), department.short_name, rating=ratings.get(department.pk), order=department.pk),
             )
             _add(row, item, done, on_time)
-        task_row = tasks.setdefault(item.task_id, Row(str(item.task.number), f"{item.task.number}. {item.task.title}"))
+        task_row = tasks.setdefault(
+            item.task_id, Row(str(item.task.number), f"{item.task.number}. {item.task.title}", order=item.task.number)
+        )
         _add(task_row, item, done, on_time)
         task_row.lead_ratings = [ratings[d.pk] for d in leads if d.pk in ratings]
     for row in tasks.values():
@@ -105,7 +109,7 @@ def evaluate(plan, year: int) -> dict:
     for name, rows in (("departments", list(departments.values())), ("tasks", list(tasks.values()))):
         for row in rows:
             row.score = w["completion"] * row.completion + w["timeliness"] * row.timeliness + w["quality"] * row.quality
-        rows.sort(key=lambda r: (-r.score, r.label))
+        rows.sort(key=lambda r: (-round(r.score, 9), r.order))
         for position, row in enumerate(rows, 1):
             row.rank = position
         result[name] = rows
