@@ -5,6 +5,7 @@ from greentech.roadmap import views
 app_name = "roadmap"
 urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan_list"),
+    path("map/liaoning-cities.geojson", views.city_map, name="city_map"),
     path("plans/<slug:slug>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<slug:slug>/dashboard/", views.DashboardView.as_view(), name="plan_dashboard"),
     path("plans/<slug:slug>/evaluation/", views.EvaluationView.as_view(), name="plan_evaluation"),

@@ -3,12 +3,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from greentech.core.permissions import Action, Role, actor_for, can
 from greentech.registry.models import Department
-from greentech.roadmap import evaluation, indicators, services
+from greentech.roadmap import evaluation, indicators, innovation_index, services
 from greentech.roadmap.models import Deliverable, Plan, ProgressReport, QualityRating
+
+
+@cache_control(max_age=86400, public=True)
+def city_map(request):
+    """Liaoning's city boundaries (data/liaoning-admin-divisions, see its SOURCE.md) for the dashboard's map."""
+    from django.http import FileResponse
+
+    from greentech.core.reference import DATA_DIR
+
+    path = DATA_DIR / "liaoning-admin-divisions" / "liaoning_cities.geojson"
+    return FileResponse(path.open("rb"), content_type="application/geo+json")
 
 
 class PlanListView(TemplateView):
@@ -86,11 +98,15 @@ class DashboardView(TemplateView):
             if government:
                 row["status"] = services.deliverable_status(item).status
             rows.append(row)
+        index = [row.as_dict() for row in innovation_index.compute()]
         context.update(
             {
                 "plan": plan,
                 "government": government,
                 "title": plan.title,
+                "index_rows": sorted(index, key=lambda r: r["rank"]),
+                "index_json": json.dumps(index, ensure_ascii=False),
+                "index_components": innovation_index.COMPONENTS,
                 "chart_rows": json.dumps(rows, ensure_ascii=False),
                 "status_labels": json.dumps(
                     {key: str(label) for key, label in STATUS_LABELS.items()}, ensure_ascii=False

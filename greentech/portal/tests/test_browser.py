@@ -582,6 +582,13 @@ def test_roadmap_dashboard_renders_with_data_for_government_and_public(visit, la
         " statuses: s.series[0].data.reduce((n, d) => n + d.value, 0)}; }"
     )
     assert drawn == {"bars": 45, "rows": 45, "statuses": 45}, drawn
+    # the innovation index on the map of Liaoning's 14 cities
+    page.wait_for_selector("#chart-index-map[data-ready='1']", state="attached")
+    cities = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart-index-map')).getOption().series[0].data.length"
+    )
+    assert cities == 14
+    assert page.locator("#index-table tbody tr").count() == 14
     v.shot(f"09-roadmap-dashboard-officer-{lang}")
     v.assert_clean()
     # a visitor sees the plan's charts but no status

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import override_settings
 
 from greentech.accounts.services import assign_role
@@ -435,3 +436,41 @@ def test_weights_are_configurable():
     QualityRating.objects.create(plan=plan, department=Department.objects.get(code="kjt"), year=2022, score=5)
     top = evaluation.evaluate(plan, 2022)["departments"][0]
     assert top.label == "省科技厅" and top.score == pytest.approx(1.0)
+
+
+# --- innovation index ------------------------------------------------------------------------------------------------
+
+
+def test_the_innovation_index_ranks_all_14_cities_from_platform_data():
+    from greentech.evaluation.models import Recognition
+    from greentech.registry.models import Region
+    from greentech.roadmap import innovation_index
+    from greentech.testing import factories
+
+    assert sum(innovation_index.COMPONENTS.values()) == pytest.approx(1.0)
+    before = {row.code: row for row in innovation_index.compute()}
+    assert len(before) == 14 and sorted(row.rank for row in before.values()) == list(range(1, 15))
+    shenyang = Region.objects.get(code="210100")
+    expected = (
+        Recognition.objects.filter(is_demo=False)
+        .filter(Q(organization__region=shenyang) | Q(organization__region__parent=shenyang))
+        .count()
+    )
+    assert before["210100"].counts["recognitions"] == expected
+    assert all(0 <= row.index <= 100 for row in before.values())
+    top = max(before.values(), key=lambda row: row.index)
+    assert top.rank == 1
+    # a platform registered in 丹东 raises 丹东's platforms component to the maximum; demo data does not count
+    dandong = Region.objects.get(code="210600")
+    factories.PlatformFactory(organization=factories.OrganizationFactory(region=dandong), region=dandong)
+    factories.PlatformFactory(organization=factories.OrganizationFactory(region=dandong), region=dandong, is_demo=True)
+    after = {row.code: row for row in innovation_index.compute()}
+    assert after["210600"].counts["platforms"] == 1 and after["210600"].scores["platforms"] == 1.0
+    assert after["210600"].index > before["210600"].index
+
+
+def test_the_city_map_is_served_from_the_reference_data(client):
+    response = client.get("/roadmap/map/liaoning-cities.geojson")
+    assert response.status_code == 200
+    geo = json.loads(b"".join(response.streaming_content))
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 14

@@ -68,3 +68,27 @@
       data: rows.map(function (r, i) { return [i, r.start, r.end]; })}]
   });
 })();
+
+/* The innovation index on a map of Liaoning's cities (boundaries from the platform's reference data). */
+(function () {
+  var element = document.getElementById("chart-index-map");
+  if (!element) return;
+  var rows = JSON.parse(document.getElementById("index-rows").textContent);
+  rows = typeof rows === "string" ? JSON.parse(rows) : rows;
+  fetch(window.GREENTECH_MAP_URL).then(function (response) { return response.json(); }).then(function (geo) {
+    echarts.registerMap("liaoning", geo);
+    var chart = echarts.init(element);
+    chart.setOption({
+      animation: false,
+      tooltip: {trigger: "item", formatter: function (p) {
+        var r = rows.filter(function (x) { return x.name === p.name; })[0];
+        return r ? p.name + ": " + r.index + "<br>#" + r.rank : p.name;
+      }},
+      visualMap: {min: 0, max: 100, left: 10, bottom: 10, calculable: true,
+        inRange: {color: ["#e8f4ec", "#2f8f5b", "#0b3d22"]}},
+      series: [{type: "map", map: "liaoning", roam: false, label: {show: true, fontSize: 10},
+        data: rows.map(function (r) { return {name: r.name, value: r.index}; })}]
+    });
+    element.setAttribute("data-ready", "1");
+  });
+})();
