@@ -6,7 +6,7 @@ the weighted sum × 100. Components and weights (they add up to 1):
 
 | component | counts | weight |
 | --- | --- | --- |
-| recognitions | national and provincial green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.4 |
+| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.4 |
 | recognized organizations | distinct organizations holding such a title | 0.2 |
 | innovation platforms | platforms and alliances hosted in the city | 0.2 |
 | organizations | organizations of any kind registered in the city | 0.2 |
