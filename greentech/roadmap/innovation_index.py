@@ -72,7 +72,7 @@ def compute() -> list[CityIndex]:
                 },
             )
         )
-    for component, weight in COMPONENTS.items():
+    for component in COMPONENTS:
         top = max((row.counts[component] for row in rows), default=0)
         for row in rows:
             row.scores[component] = row.counts[component] / top if top else 0.0
