@@ -423,6 +423,7 @@ def classify(records: list[dict | Record]) -> list[Result]:
 
 
 def classify_one(**fields) -> Result:
+    """Classify one record given as keyword arguments (title=, text=, ipc=, cpc=, id=)."""
     return classify([fields])[0]
 
 

@@ -15,15 +15,9 @@ class PlatformModelSerializer(serializers.ModelSerializer):
     """Writes go through greentech.core.services, so the API obeys the same permission and audit rules."""
 
     def _split(self, validated_data):
-        many = {}
-        for name in list(validated_data):
-            field = self.Meta.model._meta.get_field(name) if name in self._model_field_names() else None
-            if field is not None and field.many_to_many:
-                many[name] = validated_data.pop(name)
-        return many
-
-    def _model_field_names(self):
-        return {f.name for f in self.Meta.model._meta.get_fields()}
+        """Take the many-to-many values out: they are set after the row is saved."""
+        many_names = {f.name for f in self.Meta.model._meta.get_fields() if f.many_to_many}
+        return {name: validated_data.pop(name) for name in list(validated_data) if name in many_names}
 
     def create(self, validated_data):
         many = self._split(validated_data)

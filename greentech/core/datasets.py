@@ -27,10 +27,6 @@ class DatasetInfo:
     resource: type
     description: str
 
-    @property
-    def model(self):
-        return self.resource._meta.model
-
 
 _datasets: dict[str, DatasetInfo] = {}
 

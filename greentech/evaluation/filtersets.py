@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from greentech.evaluation.models import Recognition
-from greentech.registry.models import Region
+from greentech.registry.filtersets import filter_within_region
 
 
 class RecognitionFilterSet(django_filters.FilterSet):
@@ -21,7 +21,4 @@ class RecognitionFilterSet(django_filters.FilterSet):
         )
 
     def filter_city(self, queryset, name, value):
-        region = Region.objects.filter(Q(code=value) | Q(name=value) | Q(short_name=value)).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(Q(organization__region=region) | Q(organization__region__parent=region))
+        return filter_within_region(queryset, "organization__region", value)

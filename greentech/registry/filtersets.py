@@ -4,7 +4,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, Region
+from greentech.registry.models import (
+    CreditRecord,
+    Department,
+    Organization,
+    Person,
+    Platform,
+    Region,
+    find_region,
+    within,
+)
 
 
 class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
@@ -45,17 +54,17 @@ class DepartmentFilterSet(SearchFilterSet):
         fields = ["level"]
 
 
-def _region_filter(queryset, name, value):
-    """A city code or name also matches the organizations in its counties."""
-    region = Region.objects.filter(Q(code=value) | Q(name=value) | Q(short_name=value)).first()
-    if region is None:
-        return queryset.none()
-    return queryset.filter(Q(**{name: region}) | Q(**{f"{name}__parent": region}))
+def filter_within_region(queryset, name, value):
+    """A city code or name also matches the rows in its counties (`name` is the path to the region)."""
+    region = find_region(value)
+    return queryset.none() if region is None else queryset.filter(within(region, name))
 
 
 class OrganizationFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "credit_code", "industry")
-    region = django_filters.CharFilter(method=_region_filter, field_name="region", label=_("Region (code or name)"))
+    region = django_filters.CharFilter(
+        method=filter_within_region, field_name="region", label=_("Region (code or name)")
+    )
     category = django_filters.CharFilter(
         field_name="green_categories__code", label=_("Green category code"), distinct=True
     )
@@ -81,7 +90,9 @@ class PersonFilterSet(SearchFilterSet):
 
 class PlatformFilterSet(SearchFilterSet):
     search_fields = ("name", "name_en", "description")
-    region = django_filters.CharFilter(method=_region_filter, field_name="region", label=_("Region (code or name)"))
+    region = django_filters.CharFilter(
+        method=filter_within_region, field_name="region", label=_("Region (code or name)")
+    )
 
     class Meta:
         model = Platform

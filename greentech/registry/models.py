@@ -58,6 +58,17 @@ class Region(PlatformModel):
         return None
 
 
+def within(region: Region, path: str = "region") -> models.Q:
+    """Rows whose `path` is the region or one of its counties (a city's figures include its counties)."""
+    return models.Q(**{path: region}) | models.Q(**{f"{path}__parent": region})
+
+
+def find_region(value: str) -> Region | None:
+    """A region by its code, name or short name (沈阳市, 沈阳, 210100)."""
+    value = (value or "").strip()
+    return Region.objects.filter(models.Q(code=value) | models.Q(name=value) | models.Q(short_name=value)).first()
+
+
 class Department(PlatformModel):
     """A government department the plan names as lead or participant (省科技厅, 中国人民银行沈阳分行, ...)."""
 

@@ -83,12 +83,15 @@ def _text(row, name) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _year(row, name) -> int:
+def _integer(row, name) -> int:
+    """A whole-number cell (a year, a part or task number), also when a spreadsheet stored it as 2020.0."""
     value = _text(row, name)
     try:
         return int(float(value))
     except ValueError:
-        raise ValueError(_("%(column)s must be a year, not %(value)s") % {"column": name, "value": value}) from None
+        raise ValueError(
+            _("%(column)s must be a whole number, not %(value)s") % {"column": name, "value": value}
+        ) from None
 
 
 @register("roadmap", _("Plans: one row per deliverable with its part, task, years and lead departments"))
@@ -125,15 +128,15 @@ class DeliverableResource(DatasetResource):
         plan_values = {attribute: _text(row, name) for name, attribute in PLAN_COLUMNS.items() if name in row}
         for year in ("start_year", "end_year"):
             if plan_values.get(year):
-                plan_values[year] = _year(row, f"plan_{year}")
+                plan_values[year] = _integer(row, f"plan_{year}")
         plan = _upsert(self.user, Plan, {"slug": slug}, plan_values)
         part = _upsert(
-            self.user, Part, {"plan": plan, "number": _year(row, "part")}, {"title": _text(row, "part_title")}
+            self.user, Part, {"plan": plan, "number": _integer(row, "part")}, {"title": _text(row, "part_title")}
         )
         _upsert(
             self.user,
             Task,
-            {"plan": plan, "number": _year(row, "task")},
+            {"plan": plan, "number": _integer(row, "task")},
             {"part": part, "title": _text(row, "task_title"), "body_section": _text(row, "task_body_section")},
         )
 

@@ -85,6 +85,7 @@ def evaluate(plan, year: int) -> dict:
     ratings = {r.department_id: r.score for r in QualityRating.objects.filter(plan=plan, year=year)}
     departments: dict = {}
     tasks: dict = {}
+    task_ratings: dict = {}  # task id → ratings of its lead departments
     for item in due:
         report = _completion(item)
         done = report is not None
@@ -100,9 +101,9 @@ def evaluate(plan, year: int) -> dict:
             item.task_id, Row(str(item.task.number), f"{item.task.number}. {item.task.title}", order=item.task.number)
         )
         _add(task_row, item, done, on_time)
-        task_row.lead_ratings = [ratings[d.pk] for d in leads if d.pk in ratings]
-    for row in tasks.values():
-        lead_ratings = getattr(row, "lead_ratings", [])
+        task_ratings[item.task_id] = [ratings[d.pk] for d in leads if d.pk in ratings]
+    for task_id, row in tasks.items():
+        lead_ratings = task_ratings[task_id]
         row.rating = sum(lead_ratings) / len(lead_ratings) if lead_ratings else None
     w = weights()
     result = {}

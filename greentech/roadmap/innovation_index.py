@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 COMPONENTS = {
     "recognitions": 0.4,
@@ -48,18 +48,14 @@ class CityIndex:
         }
 
 
-def _in_city(prefix: str, city) -> Q:
-    return Q(**{f"{prefix}region": city}) | Q(**{f"{prefix}region__parent": city})
-
-
 def compute() -> list[CityIndex]:
     from greentech.evaluation.models import Recognition
-    from greentech.registry.models import Organization, Platform, Region
+    from greentech.registry.models import Organization, Platform, Region, within
 
     cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
     rows = []
     for city in cities:
-        recognitions = Recognition.objects.filter(is_demo=False).filter(_in_city("organization__", city))
+        recognitions = Recognition.objects.filter(is_demo=False).filter(within(city, "organization__region"))
         rows.append(
             CityIndex(
                 code=city.code,
@@ -67,8 +63,8 @@ def compute() -> list[CityIndex]:
                 counts={
                     "recognitions": recognitions.count(),
                     "recognized_organizations": recognitions.aggregate(n=Count("organization", distinct=True))["n"],
-                    "platforms": Platform.objects.filter(is_demo=False).filter(_in_city("", city)).count(),
-                    "organizations": Organization.objects.filter(is_demo=False).filter(_in_city("", city)).count(),
+                    "platforms": Platform.objects.filter(is_demo=False).filter(within(city)).count(),
+                    "organizations": Organization.objects.filter(is_demo=False).filter(within(city)).count(),
                 },
             )
         )

@@ -11,11 +11,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from greentech.core import services
-from greentech.core.permissions import Action, check
+from greentech.core.permissions import Action, actor_for, check
 from greentech.roadmap.models import Deliverable, ProgressReport
 
 
@@ -88,12 +90,7 @@ def submit_report(user, deliverable: Deliverable, department, **fields) -> Progr
 
 def review_report(user, report: ProgressReport, *, accept: bool, comment: str = "") -> ProgressReport:
     """An administrator accepts or returns a report (returned reports can be corrected and resubmitted)."""
-    from greentech.core.permissions import actor_for
-
     if not actor_for(user).is_admin:
-        from django.core.exceptions import PermissionDenied
-        from django.utils.translation import gettext as _
-
         raise PermissionDenied(_("Only platform administrators review progress reports."))
     with transaction.atomic():
         services.update(
@@ -173,16 +170,20 @@ def post_warnings(today: datetime.date | None = None) -> int:
         Warning.MISSING_REPORT: "缺少进展报告 / report missing",
     }
     posted = 0
-    users = get_user_model().objects.filter(
-        role_assignments__role=Role.DEPARTMENT_OFFICER, role_assignments__active=True
-    )
+    users = get_user_model().objects.all()
     deliverables = Deliverable.objects.prefetch_related("reports", "leads").select_related("plan")
     for deliverable in deliverables:
         status = deliverable_status(deliverable, today=today)
         if not status.warnings:
             continue
         departments = [lead.department_id for lead in deliverable.leads.all()]
-        officers = list(users.filter(role_assignments__department__in=departments).distinct())
+        officers = list(
+            users.filter(
+                role_assignments__role=Role.DEPARTMENT_OFFICER,
+                role_assignments__active=True,
+                role_assignments__department__in=departments,
+            ).distinct()
+        )
         for warning in status.warnings:
             kind = f"roadmap_{warning}"
             already = set(
