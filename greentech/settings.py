@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "greentech.evaluation",
     "greentech.inbox",
     "greentech.classification",
+    "greentech.market",
     "greentech.roadmap",
     "greentech.portal",
     "import_export",  # after the platform's apps: its own import/export commands must not shadow ours

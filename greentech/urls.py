@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,6 +15,7 @@ api_patterns = [
     path("", include("greentech.inbox.api.urls")),
     path("", include("greentech.classification.api.urls")),
     path("", include("greentech.roadmap.api.urls")),
+    path("", include("greentech.market.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,9 +34,7 @@ urlpatterns = [
     path("inbox/", include("greentech.inbox.urls")),
     path("classify/", include("greentech.classification.urls")),
     path("roadmap/", include("greentech.roadmap.urls")),
+    path("market/", include("greentech.market.urls")),
 ]
-
-if settings.DEBUG:  # uploaded files; production serves them from the web server
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL: each download goes through core.files.serve, which asks the
+# permission mechanism (evidence of progress, offer attachments).

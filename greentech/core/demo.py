@@ -193,6 +193,170 @@ def _credit_records():
     )
 
 
+def _market():
+    """Published offers and needs in Chinese and English, one offer behind confidentiality terms, one draft."""
+    org = {key: PREFIX + name for key, name, *_ in ORGANIZATIONS}
+    offers = [
+        (
+            "DEMO-O-001",
+            "退役动力锂电池梯次利用与材料回收技术",
+            org["storage"],
+            "zh",
+            "3.4.2",
+            "210100",
+            "通过电池健康状态快速检测与分选，将退役动力锂电池梯次用于储能，报废电芯经湿法冶金回收镍钴锰锂，回收率超过95%。",
+            "H01M 10/54",
+            7,
+            "pilot",
+            "licence_ordinary|transfer",
+            "0",
+            "300",
+            "储能电站、通信基站备用电源",
+            "1200",
+            "3000",
+            "registered",
+            "",
+            "published",
+        ),
+        (
+            "DEMO-O-002",
+            "Recovery of silver and silicon from end-of-life photovoltaic modules",
+            org["institute"],
+            "en",
+            "",
+            "210200",
+            "A low-temperature delamination and chemical leaching process that recovers silver, high-purity silicon "
+            "and glass from end-of-life solar panels, with over 90% material recovery.",
+            "Y02W 30/82",
+            6,
+            "pilot",
+            "co_development|licence_exclusive",
+            "1",
+            "",
+            "photovoltaic recycling plants",
+            "",
+            "800",
+            "public",
+            "",
+            "published",
+        ),
+        (
+            "DEMO-O-003",
+            "高炉煤气余热余压高效发电技术",
+            org["steel"],
+            "zh",
+            "1.5.3",
+            "210300",
+            "利用高炉煤气余压透平发电和低温余热有机朗肯循环发电，吨铁回收电量提高20%以上，适用于钢铁、有色冶炼企业。",
+            "F01K 25/08",
+            9,
+            "industrial",
+            "transfer|service",
+            "1",
+            "",
+            "钢铁、有色冶炼",
+            "25000",
+            "65000",
+            "terms",
+            "未经许可，不得向第三方披露本成果的技术细节、图纸和工艺参数；保密期限三年。",
+            "published",
+        ),
+        (
+            "DEMO-O-004",
+            "工业废水膜生物反应器深度处理技术（草稿）",
+            org["university"],
+            "zh",
+            "",
+            "210100",
+            "面向化工园区废水的膜生物反应器与高级氧化组合工艺，出水达到一级A标准。",
+            "C02F 3/12",
+            5,
+            "pilot_small",
+            "co_development",
+            "1",
+            "",
+            "化工园区污水处理",
+            "",
+            "",
+            "registered",
+            "",
+            "draft",
+        ),
+    ]
+    offer_columns = [
+        "reference",
+        "title",
+        "organization",
+        "language",
+        "categories",
+        "region",
+        "summary",
+        "codes",
+        "readiness",
+        "stage",
+        "modes",
+        "negotiable",
+        "price",
+        "application_fields",
+        "energy_saved_tce",
+        "co2_reduced_t",
+        "disclosure",
+        "confidentiality_terms",
+        "status",
+    ]
+    offer_rows = [dict(zip(offer_columns, row, strict=True)) | {"is_demo": "1"} for row in offers]
+    needs = [
+        (
+            "DEMO-N-001",
+            "寻求储能电站退役电池安全评估与回收合作",
+            org["steel"],
+            "zh",
+            "210300",
+            "厂区储能电站三年后将有约2 MWh锂电池退役，需要电池健康评估、梯次利用和合规回收的整体方案。",
+            "需符合动力电池回收利用管理规定",
+            "50",
+            "300",
+            "2027-06-30",
+            "6",
+            "co_development|service",
+            "published",
+        ),
+        (
+            "DEMO-N-002",
+            "Low-carbon process heat for a chemical plant",
+            org["institute"],
+            "en",
+            "210200",
+            "We are looking for waste heat recovery or heat pump technology to supply 150 °C process steam and cut "
+            "natural gas use by a third.",
+            "",
+            "100",
+            "800",
+            "2027-12-31",
+            "7",
+            "licence_ordinary|transfer",
+            "published",
+        ),
+    ]
+    need_columns = [
+        "reference",
+        "title",
+        "organization",
+        "language",
+        "region",
+        "problem",
+        "constraints",
+        "budget_min",
+        "budget_max",
+        "deadline",
+        "min_readiness",
+        "modes",
+        "status",
+    ]
+    need_rows = [dict(zip(need_columns, row, strict=True)) | {"is_demo": "1"} for row in needs]
+    return table(offer_columns + ["is_demo"], offer_rows), table(need_columns + ["is_demo"], need_rows)
+
+
 def _accounts() -> list[str]:
     from greentech.accounts.services import assign_role, create_admin
     from greentech.registry.models import Department, Organization
@@ -239,6 +403,7 @@ def _welcome(usernames: list[str]) -> None:
 
 def load_demo() -> str:
     platforms, members = _platforms()
+    offers, needs = _market()
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     for name, data in (
         ("organizations", _organizations()),
@@ -246,6 +411,8 @@ def load_demo() -> str:
         ("platforms", platforms),
         ("platform-members", members),
         ("credit-records", _credit_records()),
+        ("offers", offers),
+        ("needs", needs),
     ):
         report = imports.run_import(name, data, user=SYSTEM, audit_source=audit.Source.INIT)
         if not report.ok:

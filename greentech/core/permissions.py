@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     ADD = "add", _("add")
     CHANGE = "change", _("change")
     DELETE = "delete", _("delete")
+    REVIEW = "review", _("review")
 
 
 class Role(models.TextChoices):

@@ -6,12 +6,14 @@ the weighted sum × 100. Components and weights (they add up to 1):
 
 | component | counts | weight |
 | --- | --- | --- |
-| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.4 |
-| recognized organizations | distinct organizations holding such a title | 0.2 |
-| innovation platforms | platforms and alliances hosted in the city | 0.2 |
-| organizations | organizations of any kind registered in the city | 0.2 |
+| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.3 |
+| recognized organizations | distinct organizations holding such a title | 0.15 |
+| innovation platforms | platforms and alliances hosted in the city | 0.15 |
+| organizations | organizations of any kind registered in the city | 0.1 |
+| offers | published technology offers of the city's organizations (market) | 0.2 |
+| needs | published technology needs of the city's organizations (market) | 0.1 |
 
-Offers, needs, deals, contract value and patents join as components when the market and patent modules exist.
+Deals, contract value and patents join as components when the deal pipeline and the patent database exist.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 COMPONENTS = {
-    "recognitions": 0.4,
-    "recognized_organizations": 0.2,
-    "platforms": 0.2,
-    "organizations": 0.2,
+    "recognitions": 0.3,
+    "recognized_organizations": 0.15,
+    "platforms": 0.15,
+    "organizations": 0.1,
+    "offers": 0.2,
+    "needs": 0.1,
 }
 
 
@@ -50,6 +54,7 @@ class CityIndex:
 
 def compute() -> list[CityIndex]:
     from greentech.evaluation.models import Recognition
+    from greentech.market.models import Need, Offer, Status
     from greentech.registry.models import Organization, Platform, Region, within
 
     cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
@@ -65,6 +70,12 @@ def compute() -> list[CityIndex]:
                     "recognized_organizations": recognitions.aggregate(n=Count("organization", distinct=True))["n"],
                     "platforms": Platform.objects.filter(is_demo=False).filter(within(city)).count(),
                     "organizations": Organization.objects.filter(is_demo=False).filter(within(city)).count(),
+                    "offers": Offer.objects.filter(is_demo=False, status=Status.PUBLISHED)
+                    .filter(within(city, "organization__region"))
+                    .count(),
+                    "needs": Need.objects.filter(is_demo=False, status=Status.PUBLISHED)
+                    .filter(within(city, "organization__region"))
+                    .count(),
                 },
             )
         )

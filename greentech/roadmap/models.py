@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from greentech.core.audit import audit_history
+from greentech.core.files import validate_document
 from greentech.core.models import PlatformModel
 
 
@@ -188,7 +189,13 @@ class ProgressReport(PlatformModel):
     value = models.DecimalField(_("quantitative value"), max_digits=14, decimal_places=2, null=True, blank=True)
     narrative = models.TextField(_("narrative"))
     links = models.TextField(_("evidence links"), blank=True, help_text=_("One address per line."))
-    evidence = models.FileField(_("evidence file"), upload_to="roadmap/evidence/%Y/", blank=True)
+    evidence = models.FileField(
+        _("evidence file"),
+        upload_to="roadmap/evidence/%Y/",
+        blank=True,
+        validators=[validate_document],
+        help_text=_("PDF, Office document, image or text; up to 20 MB."),
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

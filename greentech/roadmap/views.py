@@ -8,8 +8,15 @@ from django.views.generic import TemplateView
 
 from greentech.core.permissions import Action, Role, actor_for, can
 from greentech.registry.models import Department
-from greentech.roadmap import evaluation, indicators, innovation_index, services
+from greentech.roadmap import evaluation, indicators, innovation_index, services, trends
 from greentech.roadmap.models import Deliverable, Plan, ProgressReport, QualityRating
+
+
+def report_evidence(request, pk):
+    """A report's evidence file, for those who may view the report (government roles)."""
+    from greentech.core import files
+
+    return files.serve(request, ProgressReport.objects.all(), pk, "evidence")
 
 
 @cache_control(max_age=86400, public=True)
@@ -107,6 +114,10 @@ class DashboardView(TemplateView):
                 "index_rows": sorted(index, key=lambda r: r["rank"]),
                 "index_json": json.dumps(index, ensure_ascii=False),
                 "index_components": innovation_index.COMPONENTS,
+                "trends_json": json.dumps(trends.compute(plan, government=government)),
+                "trend_labels": json.dumps(
+                    {key: str(label) for key, label in TREND_LABELS.items()}, ensure_ascii=False
+                ),
                 "chart_rows": json.dumps(rows, ensure_ascii=False),
                 "status_labels": json.dumps(
                     {key: str(label) for key, label in STATUS_LABELS.items()}, ensure_ascii=False
@@ -115,6 +126,14 @@ class DashboardView(TemplateView):
         )
         return context
 
+
+TREND_LABELS = {
+    "due": _("deliverables due (cumulative)"),
+    "completed": _("deliverables completed (cumulative)"),
+    "reports": _("progress reports filed"),
+    "recognitions": _("national green manufacturing recognitions"),
+    "platforms": _("platforms and alliances established"),
+}
 
 STATUS_LABELS = {
     services.Status.COMPLETED: _("completed"),
@@ -241,7 +260,7 @@ class EvaluationView(TemplateView):
 class ReportForm(forms.ModelForm):
     class Meta:
         model = ProgressReport
-        fields = ["department", "period", "status", "percent", "value", "narrative", "links"]
+        fields = ["department", "period", "status", "percent", "value", "narrative", "links", "evidence"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 4}), "links": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -306,7 +325,7 @@ class DeliverableDetailView(TemplateView):
         departments = self.reporting_departments(deliverable)
         if not departments.exists():
             raise PermissionDenied
-        form = ReportForm(request.POST, departments=departments)
+        form = ReportForm(request.POST, request.FILES, departments=departments)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:

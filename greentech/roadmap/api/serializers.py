@@ -81,6 +81,8 @@ class ParticipantsSerializer(serializers.Serializer):
 
 
 class ProgressReportSerializer(PlatformModelSerializer):
+    evidence_url = serializers.SerializerMethodField(help_text="Download address of the evidence file, if any.")
+
     class Meta:
         model = ProgressReport
         fields = [
@@ -93,6 +95,7 @@ class ProgressReportSerializer(PlatformModelSerializer):
             "value",
             "narrative",
             "links",
+            "evidence_url",
             "submitted_by",
             "review",
             "review_comment",
@@ -101,6 +104,11 @@ class ProgressReportSerializer(PlatformModelSerializer):
             "created",
         ]
         read_only_fields = ["submitted_by", "review", "review_comment", "reviewed_by", "reviewed_at", "created"]
+
+    def get_evidence_url(self, obj) -> str | None:
+        from django.urls import reverse
+
+        return reverse("roadmap:report_evidence", args=[obj.pk]) if obj.evidence else None
 
     def create(self, validated_data):
         user = self.context["request"].user

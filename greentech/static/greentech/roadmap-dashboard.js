@@ -92,3 +92,31 @@
     element.setAttribute("data-ready", "1");
   });
 })();
+
+/* Trends by year: deliverables due against completed (government), reports filed, public figures. */
+(function () {
+  var element = document.getElementById("chart-trends");
+  if (!element) return;
+  function load(id) {
+    var value = JSON.parse(document.getElementById(id).textContent);
+    return typeof value === "string" ? JSON.parse(value) : value;
+  }
+  var trends = load("trend-rows");
+  var labels = load("trend-labels");
+  var lines = ["due", "completed"], bars = ["reports", "recognitions", "platforms"];
+  var series = [];
+  lines.forEach(function (key) {
+    if (trends[key]) series.push({name: labels[key], type: "line", data: trends[key], yAxisIndex: 0});
+  });
+  bars.forEach(function (key) {
+    if (trends[key]) series.push({name: labels[key], type: "bar", data: trends[key], yAxisIndex: 1});
+  });
+  echarts.init(element).setOption({
+    animation: false, tooltip: {trigger: "axis"}, legend: {top: 0},
+    grid: {left: 40, right: 40, top: 50, bottom: 30},
+    xAxis: {type: "category", data: trends.years.map(String)},
+    yAxis: [{type: "value", minInterval: 1}, {type: "value", minInterval: 1, splitLine: {show: false}}],
+    series: series
+  });
+  element.setAttribute("data-ready", "1");
+})();

@@ -1,0 +1,87 @@
+"""greentech search KIND QUERY [--top N] [--format json] | greentech search reindex [NAME ...]"""
+
+import json
+
+from django.core.management.base import CommandError
+
+from greentech.core import search
+from greentech.core.management.base import PlatformCommand
+
+
+class Command(PlatformCommand):
+    help = (
+        "Search offers, needs (and what other modules register) in Chinese or English; or rebuild indexes. / 全文检索。"
+    )
+    acts_as_user = True
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("kind", help=f"What to search: {', '.join(sorted(search.finders))}; or 'reindex'.")
+        parser.add_argument("query", nargs="*", help="The words to find (or, after reindex, the index names).")
+        parser.add_argument("--top", type=int, default=10, help="How many results (default 10).")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument(
+            "--filter",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="A filter as on the list page, e.g. --filter category=3.2 --filter region=沈阳市 (repeatable).",
+        )
+        parser.add_argument(
+            "--sort", help="relevance (default with a query), newest, price, -price, readiness, deadline"
+        )
+
+    def handle(self, *args, **options):
+        if options["kind"] == "reindex":
+            return self.reindex(options["query"])
+        finder = search.finders.get(options["kind"])
+        if finder is None:
+            raise CommandError(
+                f"Unknown kind {options['kind']!r}; choose from: {', '.join(sorted(search.finders))}, reindex"
+            )
+        if options["top"] < 1:
+            raise CommandError("--top must be at least 1")
+        params = {"q": " ".join(options["query"])}
+        for item in options["filter"]:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise CommandError(f"--filter {item!r}: write NAME=VALUE")
+            params[name.strip()] = value.strip()
+        if options.get("sort"):
+            params["sort"] = options["sort"]
+        from django.core.exceptions import ValidationError
+
+        try:
+            found = finder(self.acting_user(options), params, limit=options["top"], offset=0)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None
+        if options["format"] == "json":
+            rows = [
+                {
+                    "rank": rank,
+                    "id": item.object.pk,
+                    "reference": getattr(item.object, "reference", None),
+                    "title": str(getattr(item.object, "title", item.object)),
+                    "score": None if item.score is None else round(item.score, 4),
+                    "snippet": str(item.snippet),
+                }
+                for rank, item in enumerate(found.items, 1)
+            ]
+            payload = {"total": found.total, "mode": found.mode, "tokens": found.tokens, "results": rows}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            f"{found.total} found / 共 {found.total} 条 (words: {' '.join(found.tokens)}; match: {found.mode})"
+        )
+        for rank, item in enumerate(found.items, 1):
+            score = "" if item.score is None else f"{item.score:8.3f}"
+            self.stdout.write(f"{rank:3d} {score} {getattr(item.object, 'reference', item.object.pk)} {item.object}")
+
+    def reindex(self, names):
+        try:
+            indexes = [search.get(name) for name in names] if names else search.all_indexes()
+        except KeyError as error:
+            raise CommandError(str(error.args[0])) from None
+        for index in indexes:
+            count = search.reindex(index)
+            self.stdout.write(f"{index.name}: {count} indexed / 已索引")

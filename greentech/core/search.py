@@ -1,0 +1,340 @@
+"""Full-text search over Chinese and English text, on the shared database: one interface, two backends.
+
+Text is segmented by the platform (`core.text`: rjieba for Chinese in search mode, so 锂电池 is found by 锂电
+and by 电池; English words lower-cased and lightly stemmed) and stored space-separated in a per-index table:
+
+- SQLite: an FTS5 virtual table `search_<name>(title, body)` whose rowid is the object's primary key, ranked
+  by bm25 with the title weighted 3:1;
+- PostgreSQL: a table `search_<name>(id, document tsvector)` with a GIN index, the title as weight A and the
+  body as weight B ('simple' configuration, since the words are already segmented), ranked by ts_rank_cd.
+
+Every app server sees the same index because it lives in the database. Filters stay ordinary Django
+querysets (the one permission mechanism included): the search runs inside them, then pages and counts.
+
+An index is declared once (`register(SearchIndex(...))`); saving or deleting an object keeps its row
+current through signals; `greentech search reindex NAME` rebuilds an index from the table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import rjieba
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import mark_safe
+
+from greentech.core import text as textlib
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tokens
+
+
+def index_tokens(value: str | None) -> list[str]:
+    """Tokens stored in the index: Chinese in search mode (words and their parts), English stemmed."""
+    stop = textlib.stopwords()
+    result = []
+    for run in textlib._RUNS.findall(textlib.normalize(value)):
+        if textlib._CJK.match(run):
+            words = rjieba.cut_for_search(run)
+        else:
+            words = [textlib.stem(part) for part in re.split(r"[.\-]", run)]
+        result.extend(word for word in words if word and word not in stop)
+    return result
+
+
+def query_tokens(value: str | None) -> list[str]:
+    """The words of a query, in order, without repeats (Chinese in precise mode, English stemmed)."""
+    seen: dict[str, None] = {}
+    for run in textlib._RUNS.findall(textlib.normalize(value)):
+        if textlib._CJK.match(run):
+            words = rjieba.cut(run)
+        else:
+            words = [textlib.stem(part) for part in re.split(r"[.\-]", run)]
+        for word in words:
+            if word and word not in textlib.stopwords():
+                seen.setdefault(word, None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Index declaration
+
+
+@dataclass
+class SearchIndex:
+    """What to index for one model: `title` and `body` give the two weighted texts of an object; `include`
+    decides whether an object is indexed at all (e.g. only published offers need not be: visibility is the
+    permission mechanism's job, so by default everything is indexed)."""
+
+    name: str
+    model: type[models.Model]
+    title: Callable[[models.Model], str]
+    body: Callable[[models.Model], str]
+    include: Callable[[models.Model], bool] = field(default=lambda obj: True)
+
+    @property
+    def table(self) -> str:
+        return f"search_{self.name}"
+
+    def document(self, obj) -> tuple[str, str]:
+        return " ".join(index_tokens(self.title(obj))), " ".join(index_tokens(self.body(obj)))
+
+
+_indexes: dict[str, SearchIndex] = {}
+
+
+def register(index: SearchIndex) -> SearchIndex:
+    _indexes[index.name] = index
+    post_save.connect(_saved, sender=index.model, weak=False, dispatch_uid=f"search-{index.name}-save")
+    post_delete.connect(_deleted, sender=index.model, weak=False, dispatch_uid=f"search-{index.name}-delete")
+    return index
+
+
+def get(name: str) -> SearchIndex:
+    try:
+        return _indexes[name]
+    except KeyError:
+        raise KeyError(f"no search index {name!r}; known: {', '.join(sorted(_indexes))}") from None
+
+
+def all_indexes() -> list[SearchIndex]:
+    return [_indexes[name] for name in sorted(_indexes)]
+
+
+def _for_model(model) -> list[SearchIndex]:
+    return [index for index in _indexes.values() if index.model is model]
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    for index in _for_model(sender):
+        update(index, [instance])
+
+
+def _deleted(sender, instance, **kwargs):
+    for index in _for_model(sender):
+        remove(index, [instance.pk])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Storage (used by migrations) and maintenance
+
+
+def _postgres(conn=None) -> bool:
+    return (conn or connection).vendor == "postgresql"
+
+
+def create_sql(name: str, vendor: str) -> list[str]:
+    table = f"search_{name}"
+    if vendor == "postgresql":
+        return [
+            f"CREATE TABLE IF NOT EXISTS {table} (id bigint PRIMARY KEY, document tsvector NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {table}_document ON {table} USING gin (document)",
+        ]
+    return [f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(title, body, tokenize = 'unicode61')"]
+
+
+def drop_sql(name: str, vendor: str) -> list[str]:
+    return [f"DROP TABLE IF EXISTS search_{name}"]
+
+
+def operation(name: str):
+    """A migration operation creating (and on reverse dropping) the storage of index `name`."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        for statement in create_sql(name, schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+    def backward(apps, schema_editor):
+        for statement in drop_sql(name, schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
+def update(index: SearchIndex, objects: Iterable) -> None:
+    """Write (or remove) the rows of these objects."""
+    rows, gone = [], []
+    for obj in objects:
+        if index.include(obj):
+            rows.append((obj.pk, *index.document(obj)))
+        else:
+            gone.append(obj.pk)
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.executemany(
+                f"INSERT INTO {index.table} (id, document) VALUES "
+                f"(%s, setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')) "
+                f"ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document",
+                rows,
+            )
+        else:
+            cursor.executemany(f"DELETE FROM {index.table} WHERE rowid = %s", [(row[0],) for row in rows])
+            cursor.executemany(f"INSERT INTO {index.table} (rowid, title, body) VALUES (%s, %s, %s)", rows)
+    if gone:
+        remove(index, gone)
+
+
+def remove(index: SearchIndex, pks: Iterable) -> None:
+    column = "id" if _postgres() else "rowid"
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {index.table} WHERE {column} = %s", [(pk,) for pk in pks])
+
+
+def reindex(index: SearchIndex, *, batch: int = 2000) -> int:
+    """Rebuild the index from the model's table; returns the number of rows indexed."""
+    count = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {index.table}")
+        queryset = index.model._default_manager.order_by("pk")
+        chunk = []
+        for obj in queryset.iterator(chunk_size=batch):
+            chunk.append(obj)
+            if len(chunk) >= batch:
+                update(index, chunk)
+                count += sum(1 for item in chunk if index.include(item))
+                chunk = []
+        if chunk:
+            update(index, chunk)
+            count += sum(1 for item in chunk if index.include(item))
+    if not _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")
+    return count
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Querying
+
+
+@dataclass
+class Hit:
+    pk: int
+    score: float
+    object: object = None
+    snippet: str = ""
+
+
+@dataclass
+class Result:
+    query: str
+    tokens: list[str]
+    total: int
+    hits: list[Hit]
+    mode: str = "all"  # "all" words matched, or "any" when no object had them all
+
+
+def _match_expression(tokens: list[str], mode: str) -> tuple[str, str]:
+    if _postgres():
+        quoted = ["'" + token.replace("'", "").replace("\\", "") + "'" for token in tokens]
+        return "to_tsquery('simple', %s)", (" & " if mode == "all" else " | ").join(quoted)
+    quoted = ['"' + token.replace('"', "") + '"' for token in tokens]
+    return "%s", (" AND " if mode == "all" else " OR ").join(quoted)
+
+
+def _ranked_sql(index: SearchIndex, scope_sql: str, tokens: list[str], mode: str) -> tuple[str, str, str]:
+    """(select ids with score, count) SQL for tokens inside the scope subquery; params: match, *scope."""
+    match, argument = _match_expression(tokens, mode)
+    if _postgres():
+        base = f"FROM {index.table} s WHERE s.document @@ {match} AND s.id IN ({scope_sql})"
+        select = f"SELECT s.id, ts_rank_cd(s.document, {match}) AS score {base} ORDER BY score DESC, s.id DESC"
+        return select, f"SELECT count(*) {base}", argument
+    base = f"FROM {index.table} WHERE {index.table} MATCH {match} AND rowid IN ({scope_sql})"
+    select = f"SELECT rowid, -bm25({index.table}, 3.0, 1.0) AS score {base} ORDER BY score DESC, rowid DESC"
+    return select, f"SELECT count(*) {base}", argument
+
+
+def search(
+    index: SearchIndex | str,
+    query: str,
+    queryset=None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    count: bool = True,
+) -> Result:
+    """Objects of `queryset` (default: all) matching `query`, best first.
+
+    All the query's words must match; when no object has them all, objects with any of them are ranked
+    instead (`Result.mode` says which). The queryset carries the caller's filters and permission scope.
+    """
+    index = get(index) if isinstance(index, str) else index
+    tokens = query_tokens(query)
+    queryset = index.model._default_manager.all() if queryset is None else queryset
+    if not tokens:
+        return Result(query, tokens, 0, [])
+    scope_sql, scope_params = queryset.order_by().values("pk").query.sql_with_params()
+    for mode in ("all", "any") if len(tokens) > 1 else ("all",):
+        select, count_sql, argument = _ranked_sql(index, scope_sql, tokens, mode)
+        with connection.cursor() as cursor:
+            if _postgres():
+                cursor.execute(f"{select} LIMIT %s OFFSET %s", [argument, argument, *scope_params, limit, offset])
+            else:
+                cursor.execute(f"{select} LIMIT %s OFFSET %s", [argument, *scope_params, limit, offset])
+            rows = cursor.fetchall()
+            total = len(rows) + offset
+            if count and (len(rows) == limit or offset):
+                cursor.execute(count_sql, [argument, *scope_params])
+                total = cursor.fetchone()[0]
+        if rows or offset:
+            break
+    hits = [Hit(pk, float(score)) for pk, score in rows]
+    objects = queryset.in_bulk([hit.pk for hit in hits])
+    hits = [hit for hit in hits if hit.pk in objects]
+    for hit in hits:
+        hit.object = objects[hit.pk]
+    return Result(query, tokens, total, hits, mode)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Highlighting
+
+
+def highlight(value: str | None, tokens: list[str], *, width: int = 160) -> str:
+    """An HTML-escaped snippet of `value` around the first query word found, with the words in <mark>."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    words = sorted({token for token in tokens if token}, key=len, reverse=True)
+    folded = value.lower()
+    if words:
+        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+        first = pattern.search(folded)
+    else:
+        pattern, first = None, None
+    start = max(0, (first.start() if first else 0) - width // 4)
+    if start and not textlib.is_chinese(value[start : start + 1]):
+        space = value.find(" ", start, start + 20)  # do not cut an English word in half
+        start = space + 1 if space >= 0 else start
+    end = min(len(value), start + width)
+    piece = value[start:end]
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(value) else ""
+    if pattern is None:
+        return html.escape(prefix + piece + suffix)
+    out, last = [], 0
+    for found in pattern.finditer(piece.lower()):
+        out.append(html.escape(piece[last : found.start()]))
+        out.append(f"<mark>{html.escape(piece[found.start() : found.end()])}</mark>")
+        last = found.end()
+    out.append(html.escape(piece[last:]))
+    return mark_safe(html.escape(prefix) + "".join(out) + html.escape(suffix))  # noqa: S308 - escaped above
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Finders: what `greentech search KIND QUERY` and the API search over (modules register theirs)
+
+# kind → function(user, params: dict, limit, offset) returning an object with total, items (object, snippet,
+# score), tokens, mode, sort
+finders: dict[str, Callable] = {}
+
+
+def register_finder(kind: str, function: Callable) -> None:
+    finders[kind] = function

@@ -1,0 +1,108 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from greentech.core.api import RestrictedViewSet
+from greentech.core.permissions import actor_for
+from greentech.market import queries, services
+from greentech.market.api import serializers
+from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
+from greentech.market.models import Need, Offer
+from greentech.registry.models import Organization
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words in Chinese or English"),
+    OpenApiParameter("sort", OpenApiTypes.STR, description="relevance, newest, price, -price, readiness, deadline"),
+    OpenApiParameter("top", OpenApiTypes.INT, description="How many results (1-100, default 20)"),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="Skip this many results"),
+]
+
+
+class ListingViewSet(RestrictedViewSet):
+    """Listings go through their workflow with the actions below; nothing is deleted (withdraw instead)."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    kind = "offers"
+
+    def _act(self, request, function, **kwargs):
+        listing = self.get_object()
+        function(request.user, listing, **kwargs)
+        return Response(self.get_serializer(listing).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """The owner sends a draft or a returned listing for review."""
+        return self._act(request, services.submit)
+
+    @extend_schema(request=serializers.ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """A department officer or administrator publishes the listing or returns it with a reason."""
+        payload = serializers.ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(
+            request, services.review, accept=payload.validated_data["accept"], note=payload.validated_data["note"]
+        )
+
+    @extend_schema(request=serializers.NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        payload = serializers.NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(request, services.withdraw, reason=payload.validated_data["note"])
+
+    @extend_schema(request=serializers.NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        payload = serializers.NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(request, services.close, reason=payload.validated_data["note"])
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=serializers.SearchResultSerializer)
+    @action(detail=False, methods=["get"])
+    def search(self, request):
+        """Full-text search of published listings (Chinese and English) with the list's filters, best first,
+        with highlighted snippets."""
+        params = request.query_params.copy()
+        try:
+            top = min(max(int(params.pop("top", ["20"])[0]), 1), 100)
+            offset = max(int(params.pop("offset", ["0"])[0]), 0)
+        except ValueError:
+            raise ValidationError({"top": ["top and offset are whole numbers"]}) from None
+        params.pop("page", None)
+        try:
+            found = queries.find(self.kind, request.user, params, limit=top, offset=offset)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        return Response(serializers.SearchResultSerializer(found).data)
+
+
+class OfferViewSet(ListingViewSet):
+    queryset = Offer.objects.select_related("organization", "region").prefetch_related("categories")
+    serializer_class = serializers.OfferSerializer
+    filterset_class = OfferFilterSet
+    kind = "offers"
+
+    @extend_schema(request=serializers.TermsSerializer)
+    @action(detail=True, methods=["post"], url_path="accept-terms")
+    def accept_terms(self, request, pk=None):
+        """Accept the offer's confidentiality terms on behalf of one of your organizations."""
+        payload = serializers.TermsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization = Organization.objects.filter(
+            pk=payload.validated_data["organization"], pk__in=actor_for(request.user).organization_ids
+        ).first()
+        if organization is None:
+            raise ValidationError({"organization": ["Not an organization you belong to."]})
+        return self._act(request, services.accept_terms, organization=organization)
+
+
+class NeedViewSet(ListingViewSet):
+    queryset = Need.objects.select_related("organization", "region").prefetch_related("categories")
+    serializer_class = serializers.NeedSerializer
+    filterset_class = NeedFilterSet
+    kind = "needs"

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketConfig(AppConfig):
+    name = "greentech.market"
+    label = "market"
+    verbose_name = _("Technology market")
+
+    def ready(self):
+        from greentech.market import datasets, permissions, search  # noqa: F401

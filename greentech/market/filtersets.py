@@ -1,0 +1,80 @@
+"""Filters of offers and needs, shared by the market pages, the API and `greentech search`. The text query
+itself (`q`) goes through the search index (market.search), not through these."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from greentech.market.models import Language, Mode, Need, Offer, Status
+from greentech.registry.filtersets import filter_within_region
+
+
+def filter_category(queryset, name, value):
+    """A catalogue code at any level (3, 3.2 or 3.2.1) matches listings in it or below it."""
+    from greentech.taxonomy.models import Category
+
+    value = (value or "").strip()
+    scheme, _sep, code = value.rpartition(":")
+    categories = Category.objects.filter(scheme__slug=scheme or "gic2019").filter(
+        Q(code=code) | Q(code__startswith=f"{code}.")
+    )
+    return queryset.filter(categories__in=categories).distinct()
+
+
+def filter_mode(queryset, name, value):
+    return queryset.filter(modes__contains=value) if value else queryset
+
+
+class ListingFilterSet(django_filters.FilterSet):
+    category = django_filters.CharFilter(method=filter_category, label=_("Green category (e.g. 3 or 3.2.1)"))
+    region = django_filters.CharFilter(method=filter_within_region, field_name="region", label=_("Region"))
+    mode = django_filters.ChoiceFilter(choices=Mode.choices, method=filter_mode, label=_("Transaction mode"))
+    language = django_filters.ChoiceFilter(choices=Language.choices, label=_("language"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    organization = django_filters.NumberFilter(field_name="organization", label=_("Organization id"))
+
+
+class OfferFilterSet(ListingFilterSet):
+    readiness_min = django_filters.NumberFilter(
+        field_name="readiness",
+        lookup_expr="gte",
+        label=_("Readiness at least"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 9}),
+    )
+    readiness_max = django_filters.NumberFilter(
+        field_name="readiness",
+        lookup_expr="lte",
+        label=_("Readiness at most"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 9}),
+    )
+    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", label=_("Price from (10k yuan)"))
+    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", label=_("Price up to (10k yuan)"))
+    stage = django_filters.ChoiceFilter(choices=Offer.Stage.choices, label=_("stage"))
+
+    class Meta:
+        model = Offer
+        fields = []
+
+
+class NeedFilterSet(ListingFilterSet):
+    budget_min = django_filters.NumberFilter(
+        field_name="budget_max", lookup_expr="gte", label=_("Budget from (10k yuan)")
+    )
+    budget_max = django_filters.NumberFilter(
+        field_name="budget_min", lookup_expr="lte", label=_("Budget up to (10k yuan)")
+    )
+
+    class Meta:
+        model = Need
+        fields = []
+
+
+SORTS = {
+    "relevance": None,
+    "newest": ("-published_at", "-pk"),
+    "price": ("price", "-pk"),
+    "-price": ("-price", "-pk"),
+    "readiness": ("-readiness", "-pk"),
+    "deadline": ("deadline", "-pk"),
+}

@@ -1,0 +1,30 @@
+"""greentech market expire [--today DATE]: jobs of the technology market."""
+
+import datetime
+
+from django.core.management.base import CommandError
+
+from greentech.core.management.base import PlatformCommand
+
+
+class Command(PlatformCommand):
+    help = "Market jobs: expire published offers and needs past their date. / 技术市场定时任务。"
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        expire = commands.add_parser("expire", help="Published offers past expiry and needs past deadline expire.")
+        expire.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+
+    def handle(self, *args, **options):
+        from greentech.core import audit
+        from greentech.market.services import expire_listings
+
+        today = None
+        if options.get("today"):
+            try:
+                today = datetime.date.fromisoformat(options["today"])
+            except ValueError:
+                raise CommandError(f"--today {options['today']!r} is not a date like 2026-12-31") from None
+        with audit.acting_as(None, audit.Source.JOB):
+            counts = expire_listings(today)
+        self.stdout.write(f"expired / 已过期: offers {counts['offer']}, needs {counts['need']}")

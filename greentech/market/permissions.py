@@ -1,0 +1,93 @@
+"""Who sees and changes the market.
+
+Published offers and needs are public; the owning organization's people see and keep theirs in every status;
+department officers see everything submitted (they review it, with administrators). An offer's details
+follow its disclosure level (see `details_q`)."""
+
+from django.db.models import Q
+
+from greentech.core.permissions import Action, Policy, Role, actor_for, register
+from greentech.market.models import Need, Offer, OfferAttachment, Status, TermsAcceptance
+
+# the owner may change a listing until it is closed, expired or withdrawn; changing a published one sends it
+# back to review (market.services.save_listing)
+OWNER_CHANGEABLE = (Status.DRAFT, Status.SUBMITTED, Status.REJECTED, Status.PUBLISHED)
+
+
+class ListingPolicy(Policy):
+    def scope(self, actor, action):
+        own = Q(organization__in=actor.organization_ids)
+        if action == Action.VIEW:
+            visible = Q(status=Status.PUBLISHED)
+            if actor.organization_ids:
+                visible |= own
+            if Role.DEPARTMENT_OFFICER in actor.roles:
+                visible |= ~Q(status=Status.DRAFT)
+            return visible
+        if action == Action.CHANGE and actor.organization_ids:
+            return own & Q(status__in=OWNER_CHANGEABLE)
+        if action == Action.REVIEW and Role.DEPARTMENT_OFFICER in actor.roles:
+            return Q(status=Status.SUBMITTED)
+        return False
+
+    def can_add(self, actor, instance):
+        return instance.organization_id is not None and instance.organization_id in actor.organization_ids
+
+
+def details_q(actor, prefix: str = "") -> Q | bool:
+    """The offers whose details (description, contact, attachments) `actor` may see."""
+    if actor.is_admin or Role.DEPARTMENT_OFFICER in actor.roles:
+        return True
+    p = prefix
+    published = Q(**{f"{p}status": Status.PUBLISHED})
+    visible = published & Q(**{f"{p}disclosure": Offer.Disclosure.PUBLIC})
+    if actor.organization_ids:
+        visible |= Q(**{f"{p}organization__in": actor.organization_ids})
+        visible |= published & Q(**{f"{p}disclosure": Offer.Disclosure.REGISTERED})
+        visible |= published & Q(
+            **{f"{p}disclosure": Offer.Disclosure.TERMS, f"{p}acceptances__organization__in": actor.organization_ids}
+        )
+    return visible
+
+
+def details_visible(user, offer: Offer) -> bool:
+    scope = details_q(actor_for(user))
+    if scope is True:
+        return True
+    return Offer.objects.filter(scope, pk=offer.pk).exists()
+
+
+class OfferAttachmentPolicy(Policy):
+    """Attachments are part of an offer's details; its organization keeps them."""
+
+    def scope(self, actor, action):
+        if action == Action.VIEW:
+            return details_q(actor, "offer__")
+        if action in (Action.CHANGE, Action.DELETE) and actor.organization_ids:
+            return Q(offer__organization__in=actor.organization_ids)
+        return False
+
+    def can_add(self, actor, instance):
+        return instance.offer_id is not None and instance.offer.organization_id in actor.organization_ids
+
+
+class TermsAcceptancePolicy(Policy):
+    """The accepting organization and the offer's owner see an acceptance; government roles too; it is a record,
+    so nobody changes it. An organization's people accept on its behalf (market.services.accept_terms)."""
+
+    def scope(self, actor, action):
+        if action == Action.VIEW:
+            if Role.DEPARTMENT_OFFICER in actor.roles:
+                return True
+            if actor.organization_ids:
+                return Q(organization__in=actor.organization_ids) | Q(offer__organization__in=actor.organization_ids)
+        return False
+
+    def can_add(self, actor, instance):
+        return instance.organization_id in actor.organization_ids
+
+
+register(Offer, ListingPolicy())
+register(Need, ListingPolicy())
+register(OfferAttachment, OfferAttachmentPolicy())
+register(TermsAcceptance, TermsAcceptancePolicy())

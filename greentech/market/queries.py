@@ -1,0 +1,80 @@
+"""Finding offers and needs: the filters (market.filtersets), the text query through the search index, sorting
+and highlighted snippets; one function for the pages, the API and `greentech search`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from greentech.core import search
+from greentech.core.permissions import Action
+from greentech.market.filtersets import SORTS, NeedFilterSet, OfferFilterSet
+from greentech.market.models import Need, Offer, Status
+from greentech.market.search import NEEDS, OFFERS
+
+KINDS = {
+    "offers": (Offer, OfferFilterSet, OFFERS, "summary"),
+    "needs": (Need, NeedFilterSet, NEEDS, "problem"),
+}
+# a text query sorted by something other than relevance orders at most this many best matches
+SORT_WINDOW = 1000
+
+
+@dataclass
+class Item:
+    object: object
+    snippet: str
+    score: float | None = None
+
+
+@dataclass
+class Found:
+    total: int
+    items: list[Item]
+    tokens: list[str] = field(default_factory=list)
+    mode: str = "all"
+    sort: str = "newest"
+
+
+def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published_only: bool = True) -> Found:
+    """Listings of `kind` ('offers' or 'needs') the user may view, filtered by `params` (a dict or QueryDict:
+    q, sort and the FilterSet's fields). Without a status filter only published listings are listed."""
+    model, filterset_class, index, text_field = KINDS[kind]
+    queryset = model.objects.restrict(user, Action.VIEW).select_related("organization", "region")
+    data = params.copy() if hasattr(params, "copy") else dict(params)
+    if published_only and not data.get("status"):
+        queryset = queryset.filter(status=Status.PUBLISHED)
+    filterset = filterset_class(data, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
+    queryset = filterset.qs
+    query = (data.get("q") or "").strip()
+    sort = data.get("sort") or ("relevance" if query else "newest")
+    if (
+        sort not in SORTS
+        or (sort == "deadline" and model is not Need)
+        or (sort in ("price", "-price", "readiness") and model is not Offer)
+    ):
+        raise ValidationError({"sort": _("Unknown sort order: %(sort)s") % {"sort": sort}})
+    if query:
+        if sort == "relevance":
+            result = search.search(index, query, queryset, limit=limit, offset=offset)
+            items = [
+                Item(hit.object, search.highlight(getattr(hit.object, text_field), result.tokens), hit.score)
+                for hit in result.hits
+            ]
+            return Found(result.total, items, result.tokens, result.mode, sort)
+        result = search.search(index, query, queryset, limit=SORT_WINDOW, count=True)
+        scores = {hit.pk: hit.score for hit in result.hits}
+        page = list(queryset.filter(pk__in=list(scores)).order_by(*SORTS[sort])[offset : offset + limit])
+        items = [
+            Item(obj, search.highlight(getattr(obj, text_field), result.tokens), scores.get(obj.pk)) for obj in page
+        ]
+        return Found(min(result.total, SORT_WINDOW), items, result.tokens, result.mode, sort)
+    if sort == "relevance":
+        sort = "newest"
+    page = list(queryset.order_by(*SORTS[sort])[offset : offset + limit])
+    items = [Item(obj, search.highlight(getattr(obj, text_field), [])) for obj in page]
+    return Found(queryset.count(), items, [], "all", sort)
