@@ -280,11 +280,11 @@ def search(
                 cursor.execute(f"{select} LIMIT %s OFFSET %s", [argument, *scope_params, limit, offset])
             rows = cursor.fetchall()
             total = len(rows) + offset
-            if count and (len(rows) == limit or offset):
+            if (count and len(rows) == limit) or offset:
                 cursor.execute(count_sql, [argument, *scope_params])
                 total = cursor.fetchone()[0]
-        if rows or offset:
-            break
+        if total:
+            break  # some listing has all the words (a page past the end stays empty rather than switching mode)
     hits = [Hit(pk, float(score)) for pk, score in rows]
     objects = queryset.in_bulk([hit.pk for hit in hits])
     hits = [hit for hit in hits if hit.pk in objects]

@@ -17,6 +17,20 @@ from greentech.market.models import Mode, Need, Offer, Status, join_modes
 from greentech.registry.models import Organization, Region
 
 
+def _mode_names(code: str, label) -> set[str]:
+    """The whole names a mode goes by: its code, its label in either language, and the Chinese term(s) in the
+    label's parentheses (transfer (转让) → 转让; 技术服务/咨询 → 技术服务, 咨询)."""
+    import re
+
+    from greentech.core.datasets import _labels
+
+    names = {code} | _labels(label)
+    for term in re.findall(r"[（(]([^）)]+)[）)]", str(label)):
+        names.add(term.strip().lower())
+        names.update(part.strip().lower() for part in term.split("/"))
+    return names
+
+
 class ModesWidget(widgets.Widget):
     """Transaction modes as codes or labels (Chinese or English), separated by | , ; or 、."""
 
@@ -24,22 +38,11 @@ class ModesWidget(widgets.Widget):
         text = force_str(value).strip() if value is not None else ""
         if not text:
             return ""
-        from greentech.core.datasets import _labels
-
         chosen, unknown = [], []
         for token in [t.strip() for t in text.replace("、", "|").replace(";", "|").replace(",", "|").split("|")]:
             if not token:
                 continue
-            match = next(
-                (
-                    code
-                    for code, label in Mode.choices
-                    if token.lower() == code
-                    or token.lower() in _labels(label)
-                    or token in str(label)  # the Chinese term inside the label, e.g. 转让
-                ),
-                None,
-            )
+            match = next((code for code, label in Mode.choices if token.lower() in _mode_names(code, label)), None)
             (chosen if match else unknown).append(match or token)
         if unknown:
             raise ValueError(
@@ -80,19 +83,38 @@ class ListingResource(DatasetResource):
     def before_save_instance(self, instance, row, **kwargs):
         actor = actor_for(self.user)
         if not actor.is_admin:
-            previous = None
-            if instance.pk is not None:
-                previous = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-            allowed = {Status.DRAFT, Status.SUBMITTED} | ({previous} if previous else set())
-            if instance.status not in allowed:
-                raise ValidationError(
-                    {"status": _("Only administrators import listings in this status; use draft or submitted.")}
-                )
+            self._keep_the_review(instance)
         if instance.status == Status.PUBLISHED and instance.published_at is None:
             instance.published_at = timezone.now()
         if instance.pk is None and self.user is not None and getattr(self.user, "pk", None):
             instance.created_by = self.user
         super().before_save_instance(instance, row, **kwargs)
+
+    def _keep_the_review(self, instance):
+        """For everyone but administrators: new rows are drafts or submitted; an existing row keeps its status or
+        moves as the workflow allows to draft-side statuses; a changed published row goes back to review."""
+        from greentech.market.services import TRANSITIONS, needs_review
+
+        refused = ValidationError(
+            {"status": _("Only administrators import listings in this status; use draft or submitted.")}
+        )
+        if instance.pk is None:
+            if instance.status not in (Status.DRAFT, Status.SUBMITTED):
+                raise refused
+            return
+        stored = type(instance).objects.get(pk=instance.pk)
+        if instance.status != stored.status:
+            allowed = TRANSITIONS[Status(stored.status)] - {Status.PUBLISHED, Status.EXPIRED, Status.REJECTED}
+            if instance.status not in allowed:
+                raise refused
+        elif stored.status == Status.PUBLISHED:
+            changes = {
+                f.attname: getattr(instance, f.attname)
+                for f in instance._meta.concrete_fields
+                if not f.primary_key and f.attname not in ("created", "updated")
+            }
+            if needs_review(stored, changes):
+                instance.status = Status.SUBMITTED
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)

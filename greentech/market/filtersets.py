@@ -3,7 +3,7 @@ itself (`q`) goes through the search index (market.search), not through these.""
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from greentech.market.models import Language, Mode, Need, Offer, Status
@@ -70,11 +70,12 @@ class NeedFilterSet(ListingFilterSet):
         fields = []
 
 
+# listings without the sorted value (no price, no deadline) come last in either direction, on both databases
 SORTS = {
     "relevance": None,
-    "newest": ("-published_at", "-pk"),
-    "price": ("price", "-pk"),
-    "-price": ("-price", "-pk"),
-    "readiness": ("-readiness", "-pk"),
-    "deadline": ("deadline", "-pk"),
+    "newest": (F("published_at").desc(nulls_last=True), "-pk"),
+    "price": (F("price").asc(nulls_last=True), "-pk"),
+    "-price": (F("price").desc(nulls_last=True), "-pk"),
+    "readiness": (F("readiness").desc(nulls_last=True), "-pk"),
+    "deadline": (F("deadline").asc(nulls_last=True), "-pk"),
 }

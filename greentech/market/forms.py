@@ -15,6 +15,8 @@ class ListingForm(forms.ModelForm):
     def __init__(self, *args, organizations=None, suggested=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        if organizations is not None and len(organizations) == 1:
+            self.fields["organization"].empty_label = None  # the user's only organization, chosen already
         self.fields["categories"].queryset = Category.objects.filter(scheme__slug="gic2019", level=3).order_by(
             "sort_key"
         )

@@ -16,22 +16,17 @@ from greentech.core import audit, services
 from greentech.core.permissions import SYSTEM, Action, actor_for, check
 from greentech.market.models import Listing, Need, Offer, Status, TermsAcceptance
 
-# fields whose change sends a published listing back to review (the reviewer approved what the public sees)
-_REVIEW_FIELDS = {
-    "title",
-    "summary",
-    "description",
-    "problem",
-    "constraints",
-    "codes",
-    "patent_numbers",
-    "price",
-    "negotiable",
-    "budget_min",
-    "budget_max",
-    "disclosure",
-    "confidentiality_terms",
-}
+# fields an owner may change on a published listing without a new review (everything else is what the reviewer
+# approved and the public sees)
+UNREVIEWED_FIELDS = {"contact_name", "contact_email", "contact_phone", "expires_on", "deadline", "status"}
+
+
+def needs_review(listing: Listing, changes: dict) -> bool:
+    """Would these changes alter what the reviewer approved on a published listing?"""
+    return listing.status == Status.PUBLISHED and any(
+        name not in UNREVIEWED_FIELDS and getattr(listing, name) != value for name, value in changes.items()
+    )
+
 
 # allowed transitions: status → statuses it may move to
 TRANSITIONS = {
@@ -71,9 +66,9 @@ def create_listing(user, listing: Listing, *, categories=None, inventors=None) -
 
 def save_listing(user, listing: Listing, changes: dict, *, categories=None, inventors=None) -> Listing:
     """Change a listing; a change to what the reviewer approved sends a published listing back to review."""
-    resubmit = listing.status == Status.PUBLISHED and any(
-        name in _REVIEW_FIELDS and getattr(listing, name) != value for name, value in changes.items()
-    )
+    resubmit = needs_review(listing, changes)
+    if categories is not None and listing.status == Status.PUBLISHED:
+        resubmit = resubmit or {c.pk for c in categories} != set(listing.categories.values_list("pk", flat=True))
     if resubmit:
         changes = {**changes, "status": Status.SUBMITTED}
     many = {}

@@ -95,6 +95,7 @@ class ListingDetailView(TemplateView):
                 "can_change": can(user, Action.CHANGE, obj),
                 "can_review": can(user, Action.REVIEW, obj),
                 "is_owner": obj.organization_id in actor.organization_ids,
+                "government": actor.is_government,
                 "categories": obj.categories.select_related("scheme").order_by("sort_key"),
                 "transitions": services.TRANSITIONS[Status(obj.status)],
             }

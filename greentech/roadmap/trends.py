@@ -1,5 +1,5 @@
 """Trends over the plan's years for the dashboard: how many deliverables fall due against how many were
-completed (government roles), reports filed per year, and public figures per year from the platform's data
+completed (government roles), progress reports by the year they cover, and public figures per year from the platform's data
 (national green manufacturing recognitions granted, platforms and alliances established)."""
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ def compute(plan: Plan, *, government: bool, today=None) -> dict:
         for deliverable_id, period, status, review, created in ProgressReport.objects.filter(
             deliverable__plan=plan
         ).values_list("deliverable_id", "period", "status", "review", "created"):
-            filed[created.year] = filed.get(created.year, 0) + 1
             year = _year_of_period(period)
+            filed_year = year or created.year  # the year the report covers
+            filed[filed_year] = filed.get(filed_year, 0) + 1
             if status == ProgressReport.Status.COMPLETED and review == ProgressReport.Review.ACCEPTED and year:
                 completed_in[deliverable_id] = min(year, completed_in.get(deliverable_id, year))
         result["completed"] = [

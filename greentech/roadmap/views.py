@@ -130,7 +130,7 @@ class DashboardView(TemplateView):
 TREND_LABELS = {
     "due": _("deliverables due (cumulative)"),
     "completed": _("deliverables completed (cumulative)"),
-    "reports": _("progress reports filed"),
+    "reports": _("progress reports (by the year they cover)"),
     "recognitions": _("national green manufacturing recognitions"),
     "platforms": _("platforms and alliances established"),
 }

@@ -89,6 +89,35 @@ EXPECTED = {
     },
     # the performance evaluation's quality ratings: government roles read them, administrators give them
     "QualityRating": {"view": OFFICER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
+    # a submitted offer / need of the member's organization: its people and the reviewers (department officers)
+    # see it; its people keep it; nothing is deleted but by administrators
+    "Offer": {
+        "view": frozenset({"member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": ADMIN,
+    },
+    "Need": {
+        "view": frozenset({"member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": ADMIN,
+    },
+    # an attachment of a published offer shown only after accepting confidentiality terms (nobody accepted yet)
+    "OfferAttachment": {
+        "view": frozenset({"member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": MEMBER_AND_ADMIN,
+    },
+    # the other member's organization accepted the member's offer's terms: both sides and government see it;
+    # it is a record, nobody but administrators changes it
+    "TermsAcceptance": {
+        "view": frozenset({"member", "other_member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": ADMIN,
+        "delete": ADMIN,
+    },
 }
 MODELS = list(EXPECTED)
 
@@ -264,6 +293,69 @@ def _quality_rating(get):
     return target, new, {"score": 3}
 
 
+def _offer(get, **fields):
+    from greentech.market.models import Offer
+
+    values = {
+        "organization": get("member_org"),
+        "title": "退役锂电池梯次利用技术",
+        "summary": "退役动力电池健康评估与梯次利用。",
+        "status": "submitted",
+    } | fields
+    return Offer.objects.create(**values)
+
+
+def _market_offer(get):
+    from greentech.market.models import Offer
+
+    target = _offer(get)
+    new = Offer(organization=get("member_org"), title="光伏组件回收技术", summary="回收银和硅。")
+    return target, new, {"summary": "退役动力电池健康评估、分选与梯次利用。"}
+
+
+def _market_need(get):
+    from greentech.market.models import Need
+
+    target = Need.objects.create(
+        organization=get("member_org"), title="寻求余热回收技术", problem="150 °C 工艺蒸汽。", status="submitted"
+    )
+    new = Need(organization=get("member_org"), title="寻求废水处理技术", problem="化工园区废水深度处理。")
+    return target, new, {"problem": "150 °C 工艺蒸汽，年用气量下降三分之一。"}
+
+
+def _terms_offer(get):
+    return _offer(
+        get, status="published", disclosure="terms", confidentiality_terms="不得向第三方披露。", title="余热发电技术"
+    )
+
+
+def _offer_attachment(get):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from greentech.market.models import OfferAttachment
+
+    get("settings").MEDIA_ROOT = get("tmp_path") / "media"
+    offer = _terms_offer(get)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    target = OfferAttachment.objects.create(offer=offer, title="工艺说明", file=SimpleUploadedFile("a.pdf", pdf))
+    new = OfferAttachment(offer=offer, title="检测报告", file=SimpleUploadedFile("b.pdf", pdf))
+    return target, new, {"title": "工艺说明（修订）"}
+
+
+def _terms_acceptance(get):
+    from greentech.market.models import TermsAcceptance
+
+    offer = _terms_offer(get)
+    target = TermsAcceptance.objects.create(
+        offer=offer, organization=get("other_org"), user=get("other_member"), terms=offer.confidentiality_terms
+    )
+    foreign = _offer(
+        get, organization=get("other_org"), status="published", disclosure="terms", confidentiality_terms="保密三年。"
+    )
+    new = TermsAcceptance(offer=foreign, organization=get("member_org"), user=get("member"), terms="保密三年。")
+    return target, new, {"terms": "不得向第三方披露（修订）。"}
+
+
 SCENARIOS = {
     "Region": _region,
     "Department": _department,
@@ -285,6 +377,10 @@ SCENARIOS = {
     "DeliverableLead": _deliverable_lead,
     "ProgressReport": _progress_report,
     "QualityRating": _quality_rating,
+    "Offer": _market_offer,
+    "Need": _market_need,
+    "OfferAttachment": _offer_attachment,
+    "TermsAcceptance": _terms_acceptance,
 }
 
 

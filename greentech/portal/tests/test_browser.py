@@ -598,3 +598,53 @@ def test_roadmap_dashboard_renders_with_data_for_government_and_public(visit, la
     assert visitor.page.locator("#chart-status").count() == 0
     visitor.shot(f"09-roadmap-dashboard-visitor-{lang}")
     visitor.assert_clean()
+
+
+# --- 9. Technology market ----------------------------------------------------------------------------------------------
+
+
+def test_member_publishes_an_offer_an_officer_reviews_and_visitors_find_it(visit):
+    """A member writes an offer (draft, categories suggested by the classifier), submits it; a department
+    officer publishes it; a visitor finds it with a Chinese query, and the English demo offer with an English one."""
+    title = "光伏组件低温拆解与银硅回收工艺"
+    v = visit("zh")
+    page = v.page
+    _sign_in(v, "demo-member")
+    v.goto("/market/offers/new/")
+    page.fill("#id_title", title)
+    page.fill("#id_summary", "对退役光伏组件进行低温拆解，化学浸出回收银和高纯硅，材料回收率超过90%。")
+    page.locator("input[name=mode_choices][value=transfer]").check()
+    with page.expect_navigation():
+        page.locator("#listing-form button.btn-success").click()
+    assert re.search(r"/market/offers/\d+/$", urlsplit(page.url).path), page.url
+    offer_path = urlsplit(page.url).path
+    v.shot("09-market-offer-saved-zh")
+    assert page.locator("h1").inner_text().startswith(title)
+    assert page.locator("#listing-status").inner_text().strip() == "草稿"
+    v.shot("09-market-offer-draft-zh")
+    with page.expect_navigation():
+        page.locator("#listing-actions button[value=submit]").click()
+    assert page.locator("#listing-status").inner_text().strip() == "待审核"
+    v.assert_clean()
+
+    officer = visit("zh")
+    _sign_in(officer, "demo-officer")
+    officer.goto(offer_path)
+    officer.page.fill("#review-form textarea[name=note]", "内容完整，同意发布。")
+    with officer.page.expect_navigation():
+        officer.page.locator("#review-form button[value=publish]").click()
+    assert officer.page.locator("#listing-status").inner_text().strip() == "已发布"
+    officer.assert_clean()
+
+    visitor = visit("zh")
+    visitor.goto("/market/offers/?q=光伏组件回收")
+    first = visitor.page.locator("#results .list-group-item").first
+    assert first.locator(".listing-title").inner_text().strip() == title
+    assert first.locator("mark").count() >= 1
+    visitor.shot("09-market-search-zh")
+    english = visit("en")
+    english.goto("/market/offers/?q=solar+panels+silver")
+    assert "photovoltaic" in english.page.locator("#results .listing-title").first.inner_text().lower()
+    english.shot("09-market-search-en")
+    visitor.assert_clean()
+    english.assert_clean()
