@@ -1,6 +1,6 @@
 """Trends over the plan's years for the dashboard: how many deliverables fall due against how many were
-completed (government roles), progress reports by the year they cover, and public figures per year from the platform's data
-(national green manufacturing recognitions granted, platforms and alliances established)."""
+completed (government roles), progress reports by the year they cover, and public figures per year from the
+platform's data (national green manufacturing recognitions granted, platforms and alliances established)."""
 
 from __future__ import annotations
 

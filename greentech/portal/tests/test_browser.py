@@ -600,7 +600,7 @@ def test_roadmap_dashboard_renders_with_data_for_government_and_public(visit, la
     visitor.assert_clean()
 
 
-# --- 9. Technology market ----------------------------------------------------------------------------------------------
+# --- 9. Technology market ------------------------------------------------------------------------------------------
 
 
 def test_member_publishes_an_offer_an_officer_reviews_and_visitors_find_it(visit):
