@@ -24,6 +24,21 @@ def assign_role(granted_by, user, role: str, *, organization=None, department=No
     return assignment
 
 
+def holders(*roles: str, organization=None, superusers: bool = False):
+    """Accounts with an active assignment of any of `roles` (of any role when none is named), in `organization`
+    when given; Django superusers too when `superusers` (administrators without an admin assignment)."""
+    from django.db.models import Q
+
+    condition = Q(role_assignments__active=True)
+    if roles:
+        condition &= Q(role_assignments__role__in=roles)
+    if organization is not None:
+        condition &= Q(role_assignments__organization=organization)
+    if superusers:
+        condition |= Q(is_superuser=True)
+    return get_user_model().objects.filter(condition).distinct()
+
+
 def create_admin(username: str, email: str, password: str):
     """A platform administrator: a Django superuser (for the back office) holding the admin role."""
     user_model = get_user_model()

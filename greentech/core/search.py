@@ -33,31 +33,24 @@ from greentech.core import text as textlib
 # Tokens
 
 
-def index_tokens(value: str | None) -> list[str]:
-    """Tokens stored in the index: Chinese in search mode (words and their parts), English stemmed."""
+def _words(value: str | None, cut) -> list[str]:
+    """Chinese runs segmented by `cut`, Latin runs split at . and - and stemmed; stop words left out."""
     stop = textlib.stopwords()
     result = []
     for run in textlib._RUNS.findall(textlib.normalize(value)):
-        if textlib._CJK.match(run):
-            words = rjieba.cut_for_search(run)
-        else:
-            words = [textlib.stem(part) for part in re.split(r"[.\-]", run)]
+        words = cut(run) if textlib._CJK.match(run) else [textlib.stem(part) for part in re.split(r"[.\-]", run)]
         result.extend(word for word in words if word and word not in stop)
     return result
 
 
+def index_tokens(value: str | None) -> list[str]:
+    """Tokens stored in the index: Chinese in search mode (words and their parts), English stemmed."""
+    return _words(value, rjieba.cut_for_search)
+
+
 def query_tokens(value: str | None) -> list[str]:
     """The words of a query, in order, without repeats (Chinese in precise mode, English stemmed)."""
-    seen: dict[str, None] = {}
-    for run in textlib._RUNS.findall(textlib.normalize(value)):
-        if textlib._CJK.match(run):
-            words = rjieba.cut(run)
-        else:
-            words = [textlib.stem(part) for part in re.split(r"[.\-]", run)]
-        for word in words:
-            if word and word not in textlib.stopwords():
-                seen.setdefault(word, None)
-    return list(seen)
+    return list(dict.fromkeys(_words(value, rjieba.cut)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -125,8 +118,8 @@ def _deleted(sender, instance, **kwargs):
 # Storage (used by migrations) and maintenance
 
 
-def _postgres(conn=None) -> bool:
-    return (conn or connection).vendor == "postgresql"
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def create_sql(name: str, vendor: str) -> list[str]:
@@ -158,8 +151,8 @@ def operation(name: str):
     return migrations.RunPython(forward, backward, elidable=False)
 
 
-def update(index: SearchIndex, objects: Iterable) -> None:
-    """Write (or remove) the rows of these objects."""
+def update(index: SearchIndex, objects: Iterable) -> int:
+    """Write (or remove, when `include` says no) the rows of these objects; returns how many were written."""
     rows, gone = [], []
     for obj in objects:
         if index.include(obj):
@@ -179,6 +172,7 @@ def update(index: SearchIndex, objects: Iterable) -> None:
             cursor.executemany(f"INSERT INTO {index.table} (rowid, title, body) VALUES (%s, %s, %s)", rows)
     if gone:
         remove(index, gone)
+    return len(rows)
 
 
 def remove(index: SearchIndex, pks: Iterable) -> None:
@@ -193,17 +187,13 @@ def reindex(index: SearchIndex, *, batch: int = 2000) -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {index.table}")
-        queryset = index.model._default_manager.order_by("pk")
         chunk = []
-        for obj in queryset.iterator(chunk_size=batch):
+        for obj in index.model._default_manager.order_by("pk").iterator(chunk_size=batch):
             chunk.append(obj)
             if len(chunk) >= batch:
-                update(index, chunk)
-                count += sum(1 for item in chunk if index.include(item))
+                count += update(index, chunk)
                 chunk = []
-        if chunk:
-            update(index, chunk)
-            count += sum(1 for item in chunk if index.include(item))
+        count += update(index, chunk)
     if not _postgres():
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")
@@ -259,11 +249,13 @@ def search(
     limit: int = 20,
     offset: int = 0,
     count: bool = True,
+    load: bool = True,
 ) -> Result:
     """Objects of `queryset` (default: all) matching `query`, best first.
 
     All the query's words must match; when no object has them all, objects with any of them are ranked
     instead (`Result.mode` says which). The queryset carries the caller's filters and permission scope.
+    `load=False` returns the hits' keys and scores without fetching the objects.
     """
     index = get(index) if isinstance(index, str) else index
     tokens = query_tokens(query)
@@ -286,6 +278,8 @@ def search(
         if total:
             break  # some listing has all the words (a page past the end stays empty rather than switching mode)
     hits = [Hit(pk, float(score)) for pk, score in rows]
+    if not load:
+        return Result(query, tokens, total, hits, mode)
     objects = queryset.in_bulk([hit.pk for hit in hits])
     hits = [hit for hit in hits if hit.pk in objects]
     for hit in hits:

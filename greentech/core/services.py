@@ -12,6 +12,11 @@ from greentech.core import audit
 from greentech.core.permissions import Action, check
 
 
+def account_of(user):
+    """The account to store as author of a change (None for the platform itself, `SYSTEM`)."""
+    return user if getattr(user, "pk", None) else None
+
+
 def create(user, instance, *, many_to_many: dict | None = None, reason: str = ""):
     """Validate and save a new instance on behalf of `user`; refuse if the user may not add it."""
     check(user, Action.ADD, instance)

@@ -66,7 +66,7 @@ def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published
                 for hit in result.hits
             ]
             return Found(result.total, items, result.tokens, result.mode, sort)
-        result = search.search(index, query, queryset, limit=SORT_WINDOW, count=True)
+        result = search.search(index, query, queryset, limit=SORT_WINDOW, load=False)
         scores = {hit.pk: hit.score for hit in result.hits}
         page = list(queryset.filter(pk__in=list(scores)).order_by(*SORTS[sort])[offset : offset + limit])
         items = [

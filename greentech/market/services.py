@@ -40,10 +40,6 @@ TRANSITIONS = {
 }
 
 
-def _account(user):
-    return user if getattr(user, "pk", None) else None
-
-
 def _move(listing: Listing, target: str) -> None:
     if target not in TRANSITIONS[Status(listing.status)]:
         raise ValidationError(
@@ -52,16 +48,21 @@ def _move(listing: Listing, target: str) -> None:
         )
 
 
-def create_listing(user, listing: Listing, *, categories=None, inventors=None) -> Listing:
-    """A new offer or need, as a draft of the user's organization."""
-    listing.status = Status.DRAFT
-    listing.created_by = _account(user)
+def _many(listing: Listing, categories, inventors) -> dict:
+    """The many-to-many values to set (None: leave as they are; inventors exist on offers only)."""
     many = {}
     if categories is not None:
         many["categories"] = categories
     if inventors is not None and isinstance(listing, Offer):
         many["inventors"] = inventors
-    return services.create(user, listing, many_to_many=many)
+    return many
+
+
+def create_listing(user, listing: Listing, *, categories=None, inventors=None) -> Listing:
+    """A new offer or need, as a draft of the user's organization."""
+    listing.status = Status.DRAFT
+    listing.created_by = services.account_of(user)
+    return services.create(user, listing, many_to_many=_many(listing, categories, inventors))
 
 
 def save_listing(user, listing: Listing, changes: dict, *, categories=None, inventors=None) -> Listing:
@@ -71,11 +72,7 @@ def save_listing(user, listing: Listing, changes: dict, *, categories=None, inve
         resubmit = resubmit or {c.pk for c in categories} != set(listing.categories.values_list("pk", flat=True))
     if resubmit:
         changes = {**changes, "status": Status.SUBMITTED}
-    many = {}
-    if categories is not None:
-        many["categories"] = categories
-    if inventors is not None and isinstance(listing, Offer):
-        many["inventors"] = inventors
+    many = _many(listing, categories, inventors)
     services.update(user, listing, changes, many_to_many=many, reason="resubmitted after a change" if resubmit else "")
     if resubmit:
         _notify_reviewers(listing)
@@ -109,7 +106,7 @@ def review(user, listing: Listing, *, accept: bool, note: str = "") -> Listing:
     if not accept and not note.strip():
         raise ValidationError({"review_note": _("Give the reason for returning the listing.")})
     now = timezone.now()
-    changes = {"review_note": note.strip(), "reviewed_by": _account(user), "reviewed_at": now}
+    changes = {"review_note": note.strip(), "reviewed_by": services.account_of(user), "reviewed_at": now}
     if accept:
         changes["published_at"] = now
     _transition(
@@ -183,43 +180,24 @@ def suggest_categories(listing: Listing, *, limit: int = 3):
     return [found[code] for code in wanted if code in found]
 
 
-def _organization_people(organization):
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(role_assignments__organization=organization, role_assignments__active=True)
-        .distinct()
-    )
-
-
 def _notify_owner(listing: Listing, kind: str, title: str, body: str) -> None:
+    from greentech.accounts.services import holders
     from greentech.inbox.services import notify
 
-    recipients = list(_organization_people(listing.organization))
+    recipients = list(holders(organization=listing.organization))
     if listing.created_by_id:
         recipients.append(listing.created_by)
     notify(recipients, kind, title, body, link=listing.get_absolute_url(), target=listing)
 
 
 def _notify_reviewers(listing: Listing) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
+    from greentech.accounts.services import holders
     from greentech.core.permissions import Role
     from greentech.inbox.services import notify
 
-    reviewers = (
-        get_user_model()
-        .objects.filter(
-            Q(is_superuser=True)
-            | Q(role_assignments__role__in=[Role.ADMIN, Role.DEPARTMENT_OFFICER], role_assignments__active=True)
-        )
-        .distinct()
-    )
     kind = listing._meta.verbose_name
     notify(
-        reviewers,
+        holders(Role.ADMIN, Role.DEPARTMENT_OFFICER, superusers=True),
         "listing_submitted",
         f"待审核 / to review: {listing.title}",
         f"{listing.organization} · {kind}",

@@ -183,7 +183,12 @@ class ListingFormView(TemplateView):
         context = super().get_context_data(**kwargs)
         instance = self.get_instance()
         if form is None:
-            suggested = services.suggest_categories(instance) if instance is not None else []
+            # a listing without categories gets the classifier's suggestions pre-selected on its form
+            suggested = (
+                services.suggest_categories(instance)
+                if instance is not None and not instance.categories.exists()
+                else []
+            )
             form = KIND[self.kind]["form"](instance=instance, organizations=self.organizations(), suggested=suggested)
         context.update(
             {
@@ -196,7 +201,7 @@ class ListingFormView(TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        original = self.get_instance()
+        original = self.get_instance()  # as stored: the form writes its values into its own copy
         form = KIND[self.kind]["form"](request.POST, instance=self.get_instance(), organizations=self.organizations())
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -205,19 +210,17 @@ class ListingFormView(TemplateView):
         try:
             if original is None:
                 listing = KIND[self.kind]["model"](**changes)
-                services.create_listing(request.user, listing, **m2m)
-                if not m2m["categories"]:
-                    suggested = services.suggest_categories(listing)
-                    if suggested:
-                        services.save_listing(request.user, listing, {}, categories=suggested)
-                        messages.info(
-                            request,
-                            _(
-                                "Green categories suggested by the classification service: %(names)s. "
-                                "Change them if they are wrong."
-                            )
-                            % {"names": "、".join(str(c) for c in suggested)},
+                suggested = [] if m2m["categories"] else services.suggest_categories(listing)
+                services.create_listing(request.user, listing, categories=m2m["categories"] or suggested)
+                if suggested:
+                    messages.info(
+                        request,
+                        _(
+                            "Green categories suggested by the classification service: %(names)s. "
+                            "Change them if they are wrong."
                         )
+                        % {"names": "、".join(str(c) for c in suggested)},
+                    )
             else:
                 listing = services.save_listing(request.user, original, changes, **m2m)
         except ValidationError as error:

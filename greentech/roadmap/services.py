@@ -82,7 +82,9 @@ def deliverable_status(deliverable: Deliverable, today: datetime.date | None = N
 
 def submit_report(user, deliverable: Deliverable, department, **fields) -> ProgressReport:
     """A department officer files a report; only for a department that leads or takes part in the deliverable."""
-    report = ProgressReport(deliverable=deliverable, department=department, submitted_by=_account(user), **fields)
+    report = ProgressReport(
+        deliverable=deliverable, department=department, submitted_by=services.account_of(user), **fields
+    )
     services.create(user, report)
     _notify_administrators(report)
     return report
@@ -99,7 +101,7 @@ def review_report(user, report: ProgressReport, *, accept: bool, comment: str = 
             {
                 "review": ProgressReport.Review.ACCEPTED if accept else ProgressReport.Review.RETURNED,
                 "review_comment": comment,
-                "reviewed_by": _account(user),
+                "reviewed_by": services.account_of(user),
                 "reviewed_at": timezone.now(),
             },
         )
@@ -125,24 +127,13 @@ def set_participating_departments(user, deliverable: Deliverable, departments) -
     return deliverable
 
 
-def _account(user):
-    return user if getattr(user, "pk", None) else None
-
-
 def _notify_administrators(report: ProgressReport) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
+    from greentech.accounts.services import holders
     from greentech.core.permissions import Role
     from greentech.inbox.services import notify
 
-    administrators = (
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(role_assignments__role=Role.ADMIN, role_assignments__active=True))
-        .distinct()
-    )
     notify(
-        administrators,
+        holders(Role.ADMIN, superusers=True),
         "report_submitted",
         f"新的进展报告 / new progress report: {report.deliverable.number}. {report.deliverable.text[:60]}",
         f"{report.department} · {report.period}",
