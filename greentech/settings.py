@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "greentech.inbox",
     "greentech.classification",
     "greentech.market",
+    "greentech.deals",
+    "greentech.patents",
     "greentech.roadmap",
     "greentech.portal",
     "import_export",  # after the platform's apps: its own import/export commands must not shadow ours

@@ -16,6 +16,8 @@ api_patterns = [
     path("", include("greentech.classification.api.urls")),
     path("", include("greentech.roadmap.api.urls")),
     path("", include("greentech.market.api.urls")),
+    path("", include("greentech.deals.api.urls")),
+    path("", include("greentech.patents.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +37,8 @@ urlpatterns = [
     path("classify/", include("greentech.classification.urls")),
     path("roadmap/", include("greentech.roadmap.urls")),
     path("market/", include("greentech.market.urls")),
+    path("deals/", include("greentech.deals.urls")),
+    path("patents/", include("greentech.patents.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL: each download goes through core.files.serve, which asks the
 # permission mechanism (evidence of progress, offer attachments).

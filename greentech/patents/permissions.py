@@ -1,0 +1,1 @@
+"""Who sees and changes this app's records (policies registered with core.permissions)."""
