@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("greentech.accounts.urls")),
     path("", include("greentech.portal.urls")),
     path("", include("greentech.registry.urls")),
     path("taxonomy/", include("greentech.taxonomy.urls")),

@@ -51,3 +51,16 @@ def create_admin(username: str, email: str, password: str):
     RoleAssignment.objects.get_or_create(user=user, role=Role.ADMIN, organization=None, department=None)
     forget_actor(user)
     return user
+
+
+def sign_up(username: str, email: str, password: str):
+    """A plain account (no role) a person creates for themselves on the portal's sign-up page.
+
+    The caller has validated the values (username free, password through Django's validators). Roles come
+    later: registering an organization makes the user its member (`registry.services.register_organization`).
+    """
+    user = get_user_model()(username=username, email=email, is_active=True)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,129 @@
+"""The account pages: sign-up (注册), the platform's terms, and "my account" (roles, organizations, listings)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from greentech.accounts import services
+from greentech.accounts.forms import SignUpForm
+from greentech.accounts.models import RoleAssignment
+from greentech.core.permissions import Action, actor_for
+from greentech.market.models import Need, Offer
+from greentech.registry.models import Organization
+
+# At most this many sign-up attempts (valid or not) per client address in the window, so a script cannot mass-
+# create accounts or probe usernames; a person who mistypes a few times is far below it.
+SIGN_UP_ATTEMPTS = 10
+SIGN_UP_WINDOW = 3600  # seconds
+
+
+def attempts_exceeded(request, scope: str, limit: int, window: int) -> bool:
+    """Count this request against its client address in the cache; True once there were more than `limit`
+    within `window` seconds of the first. The address is REMOTE_ADDR: behind a proxy, the proxy sets it right."""
+    key = f"greentech:attempts:{scope}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def safe_next(request) -> str:
+    """The `next` page asked for, if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
+class SignUpView(FormView):
+    """Create a plain account (no role) and sign it in; registering an organization comes next."""
+
+    template_name = "accounts/signup.html"
+    form_class = SignUpForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:account_detail")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if attempts_exceeded(request, "sign-up", SIGN_UP_ATTEMPTS, SIGN_UP_WINDOW):
+            context = self.get_context_data(form=self.get_form_class()(), rate_limited=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"title": _("Create an account"), "next": safe_next(self.request)})
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = services.sign_up(data["username"], data["email"], data["password1"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except IntegrityError:  # the same username taken by another request a moment ago
+            form.add_error("username", _("A user with that username already exists."))
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request,
+            _("Welcome, %(name)s: your account is ready. Register your organization to publish offers and needs.")
+            % {"name": user.get_username()},
+        )
+        return redirect(safe_next(self.request) or "accounts:account_detail")
+
+
+class TermsView(TemplateView):
+    template_name = "accounts/terms.html"
+    extra_context = {"title": _("Terms of use")}
+
+
+@method_decorator(login_required, name="dispatch")
+class AccountDetailView(TemplateView):
+    """My account: the roles I hold, my organizations (with their listings) and what I can do next."""
+
+    template_name = "accounts/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        actor = actor_for(user)
+        changeable = set(
+            Organization.objects.restrict(user, Action.CHANGE)
+            .filter(pk__in=actor.organization_ids)
+            .values_list("pk", flat=True)
+        )
+        organizations = (
+            Organization.objects.restrict(user).filter(pk__in=actor.organization_ids).select_related("region")
+        )
+        offers = Offer.objects.restrict(user).filter(organization__in=actor.organization_ids)
+        needs = Need.objects.restrict(user).filter(organization__in=actor.organization_ids)
+        context.update(
+            {
+                "title": _("My account"),
+                "roles": RoleAssignment.objects.restrict(user)
+                .filter(user=user, active=True)
+                .select_related("organization", "department"),
+                "organizations": [(organization, organization.pk in changeable) for organization in organizations],
+                "offer_count": offers.count(),
+                "need_count": needs.count(),
+            }
+        )
+        return context
