@@ -322,9 +322,7 @@ class Contract(PlatformModel):
         help_text=_("The part of the contract amount that pays for the technology (技术交易额); at most the amount."),
         **MONEY,
     )
-    registration_number = models.CharField(
-        _("registration number"), max_length=40, unique=True, null=True, blank=True
-    )
+    registration_number = models.CharField(_("registration number"), max_length=40, unique=True, null=True, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -370,9 +368,7 @@ class IncomeDistribution(PlatformModel):
     come to at least 70% of the net income (seed 四(二)); the rest goes to the institution and its units.
     """
 
-    deal = models.OneToOneField(
-        Deal, on_delete=models.CASCADE, related_name="distribution", verbose_name=_("deal")
-    )
+    deal = models.OneToOneField(Deal, on_delete=models.CASCADE, related_name="distribution", verbose_name=_("deal"))
     service_invention = models.BooleanField(
         _("service invention (职务科技成果)"),
         default=True,

@@ -95,7 +95,9 @@ def _can_work(actor, deal) -> bool:
     parties.add(deal.broker_organization_id)
     if actor.organization_ids & {party for party in parties if party}:
         return True
-    return bool(deal.broker_id and deal.broker.user_id and actor.user is not None and deal.broker.user_id == actor.user.pk)
+    return bool(
+        deal.broker_id and deal.broker.user_id and actor.user is not None and deal.broker.user_id == actor.user.pk
+    )
 
 
 class DealPolicy(Policy):

@@ -16,6 +16,7 @@ from greentech.accounts.services import assign_role
 from greentech.conftest import ROLES
 from greentech.core import services
 from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, check, policy_for, registered_models
+from greentech.deals.tests import matrix as deals_matrix
 from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
@@ -119,6 +120,7 @@ EXPECTED = {
         "delete": ADMIN,
     },
 }
+EXPECTED |= deals_matrix.EXPECTED
 MODELS = list(EXPECTED)
 
 
@@ -382,6 +384,7 @@ SCENARIOS = {
     "OfferAttachment": _offer_attachment,
     "TermsAcceptance": _terms_acceptance,
 }
+SCENARIOS |= deals_matrix.SCENARIOS
 
 
 def snapshot(model) -> tuple:

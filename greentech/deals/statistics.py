@@ -1,0 +1,168 @@
+"""Technology market statistics: offers, needs, deals and contract value by city, by green category and by month.
+
+Figures are aggregates over the whole market (no deal's parties or amounts are disclosed one by one), so the
+dashboard and the API give them to everyone. What counts:
+- offers and needs: those ever published (`published_at` set; later closed or expired ones still count);
+- deals: every deal that was not terminated; by the seller's city (technology supplied, 输出) and by the buyer's
+  city (technology taken up, 吸纳);
+- contract value: the amounts of signed contracts of those deals (10k yuan), and the technology transaction amount
+  of registered contracts (登记技术交易额);
+- a city is the region's prefecture-level city (a county counts in its city); the listing's region first, else its
+  organization's; without either it is "province-wide / not known";
+- categories: level 1 of the Green Industry Guidance Catalogue of the offer's categories (a listing counts once
+  in each level-1 category it touches);
+- months: publication month for listings, opening month for deals, signing month for contract value.
+Demo data is left out unless asked for (`include_demo`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+from django.db.models.functions import TruncMonth
+
+from greentech.deals.models import Contract, Deal, Stage
+from greentech.market.models import Need, Offer
+
+UNKNOWN = "—"
+
+
+def _city_of(region_id, regions) -> str | None:
+    region = regions.get(region_id)
+    if region is None:
+        return None
+    code, level, parent_id = region
+    if level == "county":
+        return regions.get(parent_id, (None,))[0]
+    if level == "city":
+        return code
+    return None
+
+
+def _month(value) -> str:
+    return f"{value:%Y-%m}" if value else UNKNOWN
+
+
+def market_statistics(*, include_demo: bool = False) -> dict:
+    """{"cities": [...], "categories": [...], "months": [...], "totals": {...}}; every row carries offers, needs,
+    deals, contract_value and registered_value."""
+    from greentech.registry.models import Region
+    from greentech.taxonomy.models import Category
+
+    regions = {
+        pk: (code, level, parent)
+        for pk, code, level, parent in Region.objects.values_list("pk", "code", "level", "parent_id")
+    }
+    city_names = dict(Region.objects.filter(level="city").values_list("code", "name"))
+    demo = Q() if include_demo else Q(is_demo=False)
+
+    def empty():
+        return {
+            "offers": 0,
+            "needs": 0,
+            "deals": 0,
+            "deals_absorbed": 0,
+            "contract_value": Decimal(0),
+            "contract_value_absorbed": Decimal(0),
+            "registered_value": Decimal(0),
+        }
+
+    cities: dict = defaultdict(empty)
+    categories: dict = defaultdict(empty)
+    months: dict = defaultdict(empty)
+    totals = empty()
+
+    level1 = {}
+    for code in Category.objects.filter(scheme__slug="gic2019").values_list("code", flat=True):
+        level1[code] = code.split(".")[0]
+
+    def listing_categories(model) -> dict:
+        pairs = model.categories.through.objects.filter(category__scheme__slug="gic2019").values_list(
+            f"{model._meta.model_name}_id", "category__code"
+        )
+        found: dict = defaultdict(set)
+        for listing_id, code in pairs:
+            found[listing_id].add(level1.get(code, code.split(".")[0]))
+        return found
+
+    offer_categories = listing_categories(Offer)
+    need_categories = listing_categories(Need)
+
+    for model, key, found in ((Offer, "offers", offer_categories), (Need, "needs", need_categories)):
+        rows = model.objects.filter(demo, published_at__isnull=False).values_list(
+            "pk", "region_id", "organization__region_id", "published_at"
+        )
+        for pk, region_id, organization_region_id, published_at in rows:
+            city = _city_of(region_id, regions) or _city_of(organization_region_id, regions) or UNKNOWN
+            cities[city][key] += 1
+            months[_month(published_at)][key] += 1
+            totals[key] += 1
+            for code in found.get(pk, ()):
+                categories[code][key] += 1
+
+    contracts = {
+        deal_id: (amount, transaction_amount, registered, signed_on)
+        for deal_id, amount, transaction_amount, registered, signed_on in Contract.objects.values_list(
+            "deal_id", "amount", "transaction_amount", "registration_number", "signed_on"
+        )
+    }
+    deals = Deal.objects.filter(demo).exclude(stage=Stage.TERMINATED)
+    deals = deals.annotate(month=TruncMonth("created")).values_list(
+        "pk", "offer_id", "offer__region_id", "seller__region_id", "buyer__region_id", "month"
+    )
+    for pk, offer_id, offer_region_id, seller_region_id, buyer_region_id, month in deals:
+        seller_city = _city_of(offer_region_id, regions) or _city_of(seller_region_id, regions) or UNKNOWN
+        buyer_city = _city_of(buyer_region_id, regions) or UNKNOWN
+        amount, transaction_amount, registered, signed_on = contracts.get(pk, (None, None, None, None))
+        value = amount or Decimal(0)
+        registered_value = (transaction_amount if transaction_amount is not None else value) if registered else 0
+        cities[seller_city]["deals"] += 1
+        cities[seller_city]["contract_value"] += value
+        cities[seller_city]["registered_value"] += registered_value
+        cities[buyer_city]["deals_absorbed"] += 1
+        cities[buyer_city]["contract_value_absorbed"] += value
+        months[_month(month)]["deals"] += 1
+        if amount is not None:
+            months[_month(signed_on)]["contract_value"] += value
+            months[_month(signed_on)]["registered_value"] += registered_value
+        totals["deals"] += 1
+        totals["contract_value"] += value
+        totals["registered_value"] += registered_value
+        for code in offer_categories.get(offer_id, ()):
+            categories[code]["deals"] += 1
+            categories[code]["contract_value"] += value
+            categories[code]["registered_value"] += registered_value
+
+    category_names = {
+        code: (name, name_en)
+        for code, name, name_en in Category.objects.filter(scheme__slug="gic2019", level=1).values_list(
+            "code", "name", "name_en"
+        )
+    }
+
+    def rows(table, keys, label):
+        return [{"key": key, "label": label(key), **_plain(table[key])} for key in keys if key in table]
+
+    city_order = sorted(city_names) + [UNKNOWN]
+    return {
+        "cities": rows(cities, city_order, lambda code: city_names.get(code, UNKNOWN)),
+        "categories": [
+            {
+                "key": code,
+                "label": category_names.get(code, (code, code))[0],
+                "label_en": category_names.get(code, (code, code))[1],
+                **_plain(categories[code]),
+            }
+            for code in sorted(categories)
+        ],
+        "months": rows(months, sorted(month for month in months if month != UNKNOWN), lambda month: month),
+        "totals": _plain(totals),
+        "include_demo": include_demo,
+    }
+
+
+def _plain(row: dict) -> dict:
+    """Decimals as strings with two places (JSON-safe and exact)."""
+    return {key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in row.items()}
