@@ -328,3 +328,99 @@ class TermsAcceptance(PlatformModel):
 
     def __str__(self):
         return f"{self.organization} · {self.offer}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Matching needs and offers (market.matching)
+
+
+class ListingVector(PlatformModel):
+    """The sentence vector of one offer's or need's text (market.matching), recomputed when the text changes.
+
+    Derived data, like a search index row: written by the matcher (never by people), keyed by the listing, the
+    embedder and a hash of the text it was computed from."""
+
+    offer = models.OneToOneField(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="vector", verbose_name=_("offer")
+    )
+    need = models.OneToOneField(
+        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="vector", verbose_name=_("need")
+    )
+    embedder = models.CharField(_("embedder"), max_length=20)
+    text_hash = models.CharField(_("text hash"), max_length=32)
+    vector = models.BinaryField(_("vector"))
+
+    class Meta:
+        verbose_name = _("listing vector")
+        verbose_name_plural = _("listing vectors")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(offer__isnull=False, need__isnull=True)
+                | models.Q(offer__isnull=True, need__isnull=False),
+                name="listing_vector_one_listing",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.offer or self.need} · {self.embedder}"
+
+
+class Match(PlatformModel):
+    """A need and an offer the matcher found above the notification threshold; both organizations were told
+    once (`notified_at`), so nobody is told twice about the same pair."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches", verbose_name=_("need"))
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="matches", verbose_name=_("offer"))
+    score = models.FloatField(_("score"))
+    similarity = models.FloatField(_("semantic similarity"))
+    reasons = models.JSONField(_("reasons"), default=dict, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["need", "-score"]
+        constraints = [models.UniqueConstraint(fields=["need", "offer"], name="match_once_per_pair")]
+
+    def __str__(self):
+        return f"{self.need} ↔ {self.offer}"
+
+
+class MatchFeedback(PlatformModel):
+    """A person of one of the two organizations says whether a suggested match was useful (kept with its
+    history: changing one's mind is recorded, not overwritten)."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="match_feedback", verbose_name=_("need"))
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="match_feedback", verbose_name=_("offer"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("given by")
+    )
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
+    )
+    useful = models.BooleanField(_("useful"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("match feedback")
+        verbose_name_plural = _("match feedback")
+        ordering = ["-updated"]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "offer", "user"], name="match_feedback_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.need} ↔ {self.offer}: {'+' if self.useful else '-'}"
+
+    def clean(self):
+        super().clean()
+        if self.organization_id and self.need_id and self.offer_id:
+            sides = {self.need.organization_id, self.offer.organization_id}
+            if self.organization_id not in sides:
+                raise ValidationError(
+                    {"organization": _("Feedback on a match comes from the need's or the offer's organization.")}
+                )

@@ -7,7 +7,16 @@ follow its disclosure level (see `details_q`)."""
 from django.db.models import Q
 
 from greentech.core.permissions import Action, Policy, Role, actor_for, register
-from greentech.market.models import Need, Offer, OfferAttachment, Status, TermsAcceptance
+from greentech.market.models import (
+    ListingVector,
+    Match,
+    MatchFeedback,
+    Need,
+    Offer,
+    OfferAttachment,
+    Status,
+    TermsAcceptance,
+)
 
 # the owner may change a listing until it is closed, expired or withdrawn; changing a published one sends it
 # back to review (market.services.save_listing)
@@ -91,3 +100,52 @@ register(Offer, ListingPolicy())
 register(Need, ListingPolicy())
 register(OfferAttachment, OfferAttachmentPolicy())
 register(TermsAcceptance, TermsAcceptancePolicy())
+
+
+# --- matching (market.matching) ----------------------------------------------------------------------------------
+
+
+class ListingVectorPolicy(Policy):
+    """Vectors are the matcher's derived data: only the platform (and administrators) read or write them."""
+
+
+class MatchPolicy(Policy):
+    """A notified match: the need's and the offer's organizations see it, and the government roles; the matcher
+    writes it (as the platform)."""
+
+    def scope(self, actor, action):
+        if action == Action.VIEW:
+            if Role.DEPARTMENT_OFFICER in actor.roles:
+                return True
+            if actor.organization_ids:
+                return Q(need__organization__in=actor.organization_ids) | Q(
+                    offer__organization__in=actor.organization_ids
+                )
+        return False
+
+
+class MatchFeedbackPolicy(Policy):
+    """Feedback on a match: the giver's organization and the government roles see it; its author changes it;
+    a person gives it for one of their organizations that is a side of the match (MatchFeedback.clean)."""
+
+    def scope(self, actor, action):
+        if action == Action.VIEW:
+            if Role.DEPARTMENT_OFFICER in actor.roles:
+                return True
+            if actor.organization_ids:
+                return Q(organization__in=actor.organization_ids)
+        if action == Action.CHANGE and actor.user is not None and actor.organization_ids:
+            return Q(user=actor.user, organization__in=actor.organization_ids)
+        return False
+
+    def can_add(self, actor, instance):
+        return (
+            instance.organization_id is not None
+            and instance.organization_id in actor.organization_ids
+            and instance.user_id == getattr(actor.user, "pk", None)
+        )
+
+
+register(ListingVector, ListingVectorPolicy())
+register(Match, MatchPolicy())
+register(MatchFeedback, MatchFeedbackPolicy())

@@ -123,6 +123,10 @@ def review(user, listing: Listing, *, accept: bool, note: str = "") -> Listing:
         ("已发布 / published: " if accept else "已退回 / returned: ") + listing.title,
         note,
     )
+    if accept:
+        from greentech.market.matching import notify_after_publication
+
+        notify_after_publication(listing)  # both sides of new matches are told, after the commit
     return listing
 
 

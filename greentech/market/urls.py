@@ -1,7 +1,7 @@
 from django.urls import path
 
 from greentech.core.views import ObjectHistoryView
-from greentech.market import views
+from greentech.market import match_views, views
 from greentech.market.models import Need, Offer
 
 app_name = "market"
@@ -19,4 +19,5 @@ urlpatterns = [
     path("needs/<int:pk>/", views.ListingDetailView.as_view(kind="needs"), name="need_detail"),
     path("needs/<int:pk>/edit/", views.ListingFormView.as_view(kind="needs"), name="need_edit"),
     path("mine/", views.MyListingsView.as_view(), name="mine"),
+    path("matches/feedback/", match_views.match_feedback, name="match_feedback"),
 ]

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from greentech.core import files
 from greentech.core.permissions import Action, actor_for, can
-from greentech.market import queries, services
+from greentech.market import match_views, queries, services
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.forms import AttachmentForm, NeedForm, OfferForm
 from greentech.market.models import Need, Offer, OfferAttachment, Status
@@ -100,6 +100,7 @@ class ListingDetailView(TemplateView):
                 "transitions": services.TRANSITIONS[Status(obj.status)],
             }
         )
+        context.update(match_views.detail_context(user, obj))  # matching offers / needs with their reasons
         if isinstance(obj, Offer):
             visible = details_visible(user, obj)
             context.update(

@@ -119,6 +119,23 @@ EXPECTED = {
         "change": ADMIN,
         "delete": ADMIN,
     },
+    # matching: a listing's vector is the matcher's derived data (the platform's only)
+    "ListingVector": {"view": ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
+    # a notified match of the other member's need and the member's offer: both sides and government see it; the
+    # matcher (the platform) writes it
+    "Match": {
+        "view": frozenset({"member", "other_member", "department_officer", "admin"}),
+        "add": ADMIN,
+        "change": ADMIN,
+        "delete": ADMIN,
+    },
+    # the member's feedback on that match: their organization and government see it, the member changes it
+    "MatchFeedback": {
+        "view": frozenset({"member", "department_officer", "admin"}),
+        "add": MEMBER_AND_ADMIN,
+        "change": MEMBER_AND_ADMIN,
+        "delete": ADMIN,
+    },
 }
 EXPECTED |= deals_matrix.EXPECTED
 MODELS = list(EXPECTED)
@@ -358,6 +375,47 @@ def _terms_acceptance(get):
     return target, new, {"terms": "不得向第三方披露（修订）。"}
 
 
+def _matched_pair(get):
+    from greentech.market.models import Need
+
+    offer = _offer(get, status="published")
+    need = Need.objects.create(
+        organization=get("other_org"), title="寻求电池梯次利用技术", problem="基站备用电源。", status="published"
+    )
+    return need, offer
+
+
+def _listing_vector(get):
+    from greentech.market.models import ListingVector
+
+    need, offer = _matched_pair(get)
+    target = ListingVector.objects.create(offer=offer, embedder="use", text_hash="a" * 32, vector=b"\x00" * 8)
+    new = ListingVector(need=need, embedder="use", text_hash="b" * 32, vector=b"\x00" * 8)
+    return target, new, {"text_hash": "c" * 32}
+
+
+def _match(get):
+    from greentech.market.models import Match, Need
+
+    need, offer = _matched_pair(get)
+    target = Match.objects.create(need=need, offer=offer, score=1.2, similarity=0.6)
+    other = Need.objects.create(organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published")
+    new = Match(need=other, offer=offer, score=1.1, similarity=0.5)
+    return target, new, {"score": 1.3}
+
+
+def _match_feedback(get):
+    from greentech.market.models import MatchFeedback, Need
+
+    need, offer = _matched_pair(get)
+    target = MatchFeedback.objects.create(
+        need=need, offer=offer, user=get("member"), organization=get("member_org"), useful=True
+    )
+    other = Need.objects.create(organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published")
+    new = MatchFeedback(need=other, offer=offer, user=get("member"), organization=get("member_org"), useful=False)
+    return target, new, {"useful": False}
+
+
 SCENARIOS = {
     "Region": _region,
     "Department": _department,
@@ -383,6 +441,9 @@ SCENARIOS = {
     "Need": _market_need,
     "OfferAttachment": _offer_attachment,
     "TermsAcceptance": _terms_acceptance,
+    "ListingVector": _listing_vector,
+    "Match": _match,
+    "MatchFeedback": _match_feedback,
 }
 SCENARIOS |= deals_matrix.SCENARIOS
 

@@ -9,6 +9,7 @@ from greentech.core.api import RestrictedViewSet
 from greentech.core.permissions import actor_for
 from greentech.market import queries, services
 from greentech.market.api import serializers
+from greentech.market.api.matching import MatchesMixin
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.models import Need, Offer
 from greentech.registry.models import Organization
@@ -21,7 +22,7 @@ SEARCH_PARAMETERS = [
 ]
 
 
-class ListingViewSet(RestrictedViewSet):
+class ListingViewSet(MatchesMixin, RestrictedViewSet):
     """Listings go through their workflow with the actions below; nothing is deleted (withdraw instead)."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
