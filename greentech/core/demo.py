@@ -401,6 +401,101 @@ def _welcome(usernames: list[str]) -> None:
     )
 
 
+def _deals() -> int:
+    """A matchmaking event, a deal that came out of it (in negotiation) and a registered, performing deal with its
+    contract, an income distribution under the 70% rule and its payments. Made once (skipped when demo deals exist)."""
+    import datetime
+    from decimal import Decimal
+
+    from greentech.core import services as core_services
+    from greentech.deals import services as deal_services
+    from greentech.deals.models import Deal, MatchmakingEvent
+    from greentech.market.models import Need, Offer
+    from greentech.registry.models import Department, Organization
+
+    if Deal.objects.filter(is_demo=True).exists():
+        return 0
+    organization = {key: Organization.objects.get(name=PREFIX + name) for key, name, *_ in ORGANIZATIONS}
+    offer = {o.reference: o for o in Offer.objects.filter(reference__startswith="DEMO-O-")}
+    need = {n.reference: n for n in Need.objects.filter(reference__startswith="DEMO-N-")}
+    with audit.acting_as(None, audit.Source.INIT):
+        event = core_services.create(
+            SYSTEM,
+            MatchmakingEvent(
+                title=PREFIX + "辽宁绿色低碳技术成果对接会",
+                date=datetime.date(2026, 10, 15),
+                venue="沈阳国际展览中心",
+                organizer=organization["agency"],
+                department=Department.objects.get(code="gxt"),
+                description="节能降碳、资源循环利用技术供需对接，现场路演与一对一洽谈。",
+                is_demo=True,
+            ),
+        )
+        for key, role in (("steel", "presenter"), ("storage", "presenter"), ("institute", "attendee")):
+            deal_services.add_participant(SYSTEM, event, organization[key], role)
+        deal_services.present(
+            SYSTEM, event, offers=[offer["DEMO-O-001"], offer["DEMO-O-003"]], needs=[need["DEMO-N-002"]]
+        )
+        negotiating = deal_services.open_deal(
+            SYSTEM,
+            offer["DEMO-O-003"],
+            organization["institute"],
+            mode="transfer",
+            need=need["DEMO-N-002"],
+            broker_organization=organization["agency"],
+            event=event,
+            note="对接会现场达成合作意向。",
+            date=datetime.date(2026, 10, 15),
+        )
+        deal_services.advance(
+            SYSTEM, negotiating, "negotiation", note="现场考察与技术交流。", date=datetime.date(2026, 11, 2)
+        )
+        performing = deal_services.open_deal(
+            SYSTEM,
+            offer["DEMO-O-002"],
+            organization["storage"],
+            mode="licence_exclusive",
+            broker_organization=organization["agency"],
+            note="希望获得光伏组件回收工艺在辽宁的独占许可。",
+            date=datetime.date(2026, 3, 10),
+        )
+        contract = deal_services.sign(
+            SYSTEM,
+            performing,
+            contract_type="licence",
+            title="光伏组件银硅回收工艺独占许可合同",
+            signed_on=datetime.date(2026, 5, 20),
+            amount=Decimal("150"),
+            transaction_amount=Decimal("130"),
+        )
+        deal_services.register_contract(
+            SYSTEM, contract, registration_number="2026210200DEMO01", registered_on=datetime.date(2026, 6, 3)
+        )
+        deal_services.advance(SYSTEM, performing, "performing", date=datetime.date(2026, 6, 5))
+        first = deal_services.add_payment(
+            SYSTEM, performing, title="许可费首期", due_on=datetime.date(2026, 7, 1), amount=Decimal("90")
+        )
+        deal_services.mark_done(SYSTEM, first, date=datetime.date(2026, 6, 28))
+        deal_services.add_payment(
+            SYSTEM, performing, kind="milestone", title="中试线验收", due_on=datetime.date(2027, 6, 30)
+        )
+        deal_services.set_distribution(
+            SYSTEM,
+            performing,
+            income=Decimal("90"),
+            costs=Decimal("10"),
+            broker_commission=Decimal("4.5"),
+            cost_note="评估费、专利维持费与经纪佣金",
+            shares=[
+                {"beneficiary": "inventors", "name": "光伏回收课题组", "amount": Decimal("60")},
+                {"beneficiary": "institution", "name": PREFIX + "大连低碳化工研究院", "amount": Decimal("12")},
+                {"beneficiary": "unit", "name": "资源循环研究室", "amount": Decimal("8")},
+            ],
+        )
+    Deal.objects.filter(pk__in=[negotiating.pk, performing.pk]).update(is_demo=True)
+    return 2
+
+
 def load_demo() -> str:
     platforms, members = _platforms()
     offers, needs = _market()
@@ -421,7 +516,9 @@ def load_demo() -> str:
             totals[key] += getattr(report, key)
     usernames = _accounts()
     _welcome(usernames)
+    deals = _deals()
     return (
         f"{totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged; "
+        f"{deals} demo deals; "
         f"accounts {', '.join(usernames)} (password {DEMO_PASSWORD!r})"
     )

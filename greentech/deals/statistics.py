@@ -142,12 +142,9 @@ def market_statistics(*, include_demo: bool = False) -> dict:
         )
     }
 
-    def rows(table, keys, label):
-        return [{"key": key, "label": label(key), **_plain(table[key])} for key in keys if key in table]
-
-    city_order = sorted(city_names) + [UNKNOWN]
+    city_order = sorted(city_names) + ([UNKNOWN] if UNKNOWN in cities else [])
     return {
-        "cities": rows(cities, city_order, lambda code: city_names.get(code, UNKNOWN)),
+        "cities": [{"key": key, "label": city_names.get(key, UNKNOWN), **_plain(cities[key])} for key in city_order],
         "categories": [
             {
                 "key": code,
@@ -157,7 +154,9 @@ def market_statistics(*, include_demo: bool = False) -> dict:
             }
             for code in sorted(categories)
         ],
-        "months": rows(months, sorted(month for month in months if month != UNKNOWN), lambda month: month),
+        "months": [
+            {"key": month, "label": month, **_plain(months[month])} for month in sorted(months) if month != UNKNOWN
+        ],
         "totals": _plain(totals),
         "include_demo": include_demo,
     }

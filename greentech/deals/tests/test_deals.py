@@ -23,6 +23,13 @@ from greentech.testing import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are matched in English here (one test checks both languages)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def university(db):
     return factories.OrganizationFactory(

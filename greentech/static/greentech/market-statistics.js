@@ -22,7 +22,7 @@
         {name: labels.offers, type: "bar", itemStyle: {color: "#14683c"}, data: rows.map(function (r) { return r.offers; })},
         {name: labels.needs, type: "bar", itemStyle: {color: "#6c9a3f"}, data: rows.map(function (r) { return r.needs; })},
         {name: labels.deals, type: "bar", itemStyle: {color: "#0d6efd"}, data: rows.map(function (r) { return r.deals; })},
-        {name: labels.value, type: "line", yAxisIndex: 1, itemStyle: {color: "#dc7d00"},
+        {name: labels.value, type: "bar", yAxisIndex: 1, itemStyle: {color: "#dc7d00", opacity: 0.75},
          data: rows.map(function (r) { return Number(r.contract_value); })}
       ]
     });

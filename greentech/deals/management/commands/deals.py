@@ -1,0 +1,32 @@
+"""greentech deals overdue [--today DATE]: jobs of the deal pipeline."""
+
+import datetime
+
+from django.core.management.base import CommandError
+
+from greentech.core.management.base import PlatformCommand
+
+
+class Command(PlatformCommand):
+    help = "Deal jobs: tell the parties of payments and milestones past their date. / 交易定时任务。"
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        overdue = commands.add_parser(
+            "overdue", help="Notify the parties of overdue payments and milestones (once each)."
+        )
+        overdue.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+
+    def handle(self, *args, **options):
+        from greentech.core import audit
+        from greentech.deals.services import flag_overdue
+
+        today = None
+        if options.get("today"):
+            try:
+                today = datetime.date.fromisoformat(options["today"])
+            except ValueError:
+                raise CommandError(f"--today {options['today']!r} is not a date like 2026-12-31") from None
+        with audit.acting_as(None, audit.Source.JOB):
+            count = flag_overdue(today)
+        self.stdout.write(f"overdue payments and milestones notified / 已提醒逾期款项与里程碑: {count}")
