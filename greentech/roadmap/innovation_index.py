@@ -6,29 +6,45 @@ the weighted sum × 100. Components and weights (they add up to 1):
 
 | component | counts | weight |
 | --- | --- | --- |
-| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.3 |
-| recognized organizations | distinct organizations holding such a title | 0.15 |
-| innovation platforms | platforms and alliances hosted in the city | 0.15 |
-| organizations | organizations of any kind registered in the city | 0.1 |
-| offers | published technology offers of the city's organizations (market) | 0.2 |
-| needs | published technology needs of the city's organizations (market) | 0.1 |
+| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.25 |
+| recognized organizations | distinct organizations holding such a title | 0.1 |
+| innovation platforms | platforms and alliances hosted in the city | 0.1 |
+| organizations | organizations of any kind registered in the city | 0.05 |
+| offers | published technology offers of the city's organizations (market) | 0.15 |
+| needs | published technology needs of the city's organizations (market) | 0.05 |
+| deals | deals (not terminated) in which the city's organizations supply the technology | 0.15 |
+| contract value | signed contract amounts of those deals (10k yuan) | 0.15 |
 
-Deals, contract value and patents join as components when the deal pipeline and the patent database exist.
+Patents join as a component when the patent database exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
 
 COMPONENTS = {
-    "recognitions": 0.3,
-    "recognized_organizations": 0.15,
-    "platforms": 0.15,
-    "organizations": 0.1,
-    "offers": 0.2,
-    "needs": 0.1,
+    "recognitions": 0.25,
+    "recognized_organizations": 0.1,
+    "platforms": 0.1,
+    "organizations": 0.05,
+    "offers": 0.15,
+    "needs": 0.05,
+    "deals": 0.15,
+    "contract_value": 0.15,
+}
+
+LABELS = {
+    "recognitions": _("recognitions"),
+    "recognized_organizations": _("recognized organizations"),
+    "platforms": _("platforms"),
+    "organizations": _("organizations"),
+    "offers": _("offers"),
+    "needs": _("needs"),
+    "deals": _("deals"),
+    "contract_value": _("contract value (10k yuan)"),
 }
 
 
@@ -48,11 +64,13 @@ class CityIndex:
             "index": round(self.index, 1),
             "rank": self.rank,
             "counts": self.counts,
+            "cells": [self.counts[component] for component in COMPONENTS],
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
         }
 
 
 def compute() -> list[CityIndex]:
+    from greentech.deals.models import Deal, Stage
     from greentech.evaluation.models import Recognition
     from greentech.market.models import Need, Offer, Status
     from greentech.registry.models import Organization, Platform, Region, within
@@ -61,6 +79,9 @@ def compute() -> list[CityIndex]:
     rows = []
     for city in cities:
         recognitions = Recognition.objects.filter(is_demo=False).filter(within(city, "organization__region"))
+        deals = (
+            Deal.objects.filter(is_demo=False).exclude(stage=Stage.TERMINATED).filter(within(city, "seller__region"))
+        )
         rows.append(
             CityIndex(
                 code=city.code,
@@ -76,6 +97,8 @@ def compute() -> list[CityIndex]:
                     "needs": Need.objects.filter(is_demo=False, status=Status.PUBLISHED)
                     .filter(within(city, "organization__region"))
                     .count(),
+                    "deals": deals.count(),
+                    "contract_value": float(deals.aggregate(total=Sum("contract__amount"))["total"] or 0),
                 },
             )
         )

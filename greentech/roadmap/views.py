@@ -113,7 +113,10 @@ class DashboardView(TemplateView):
                 "title": plan.title,
                 "index_rows": sorted(index, key=lambda r: r["rank"]),
                 "index_json": json.dumps(index, ensure_ascii=False),
-                "index_components": innovation_index.COMPONENTS,
+                "index_labels": [innovation_index.LABELS[name] for name in innovation_index.COMPONENTS],
+                "index_weights": [
+                    (innovation_index.LABELS[name], weight) for name, weight in innovation_index.COMPONENTS.items()
+                ],
                 "trends_json": json.dumps(trends.compute(plan, government=government)),
                 "trend_labels": json.dumps(
                     {key: str(label) for key, label in TREND_LABELS.items()}, ensure_ascii=False

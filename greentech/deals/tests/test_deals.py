@@ -636,3 +636,15 @@ def test_event_pages(client, broker, agency_org):
     page = client.get(event.get_absolute_url())
     assert page.status_code == 200 and "绿色技术路演" in page.content.decode()
     assert "绿色技术路演" in client.get(reverse("deals:event_list")).content.decode()
+
+
+def test_deals_and_contract_value_count_in_the_innovation_index_of_the_sellers_city(deal, member, department_officer):
+    from greentech.roadmap import innovation_index
+
+    before = {row.code: row for row in innovation_index.compute()}
+    registered(deal, member, department_officer)
+    after = {row.code: row for row in innovation_index.compute()}
+    dalian = after["210200"]
+    assert (dalian.counts["deals"], dalian.counts["contract_value"]) == (1, 120.0)
+    assert after["210100"].counts["deals"] == 0  # the buyer's city does not supply the technology
+    assert dalian.scores["deals"] == 1.0 and dalian.index > before["210200"].index
