@@ -59,7 +59,8 @@ def sign_up(username: str, email: str, password: str):
     The caller has validated the values (username free, password through Django's validators). Roles come
     later: registering an organization makes the user its member (`registry.services.register_organization`).
     """
-    user = get_user_model()(username=username, email=email, is_active=True)
+    user_model = get_user_model()
+    user = user_model(username=username, email=user_model.objects.normalize_email(email), is_active=True)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
