@@ -240,3 +240,14 @@ def test_an_administrator_may_change_any_record(admin, member_org):
     assert response.status_code == 302
     member_org.refresh_from_db()
     assert member_org.industry == "节能环保"
+
+
+@pytest.mark.django_db
+def test_the_refusal_page_says_why_and_what_to_do(newcomer, other_member, member_org):
+    refused = signed_in(newcomer).get(reverse("market:offer_add"))  # no organization yet
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert 'id="forbidden"' in page and "请先注册或加入机构" in page
+    assert reverse("registry:organization_add") in page
+    page = signed_in(other_member, language="en").get(edit_url(member_org)).content.decode()
+    assert "You may not change this organization." in page
