@@ -101,8 +101,8 @@ class OrganizationForm(forms.ModelForm):
             raise self._already_registered(
                 existing,
                 _(
-                    "This organization is registered already; ask one of its members to add you, or write to the "
-                    "platform's administrators if the record is yours:"
+                    "This organization is registered already; to act for it, ask the platform's administrators to "
+                    "add you as its member:"
                 ),
             )
         return name
