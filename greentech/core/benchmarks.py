@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _benchmarks: dict[str, tuple[Callable, str]] = {}
+_arguments: dict[str, Callable] = {}
 
 
-def register(name: str, description: str):
+def register(name: str, description: str, *, arguments: Callable | None = None):
+    """`arguments(parser)` adds the benchmark's own options to `greentech bench` (names must not clash)."""
+
     def decorator(function):
         _benchmarks[name] = (function, description)
+        if arguments is not None:
+            _arguments[name] = arguments
         return function
 
     return decorator
@@ -21,3 +26,9 @@ def get(name: str) -> Callable:
 
 def all_benchmarks() -> dict[str, str]:
     return {name: description for name, (_function, description) in sorted(_benchmarks.items())}
+
+
+def add_arguments(parser) -> None:
+    """Every registered benchmark's own options (`greentech bench` shows them all under --help)."""
+    for name in sorted(_arguments):
+        _arguments[name](parser.add_argument_group(f"{name} options"))

@@ -8,6 +8,6 @@ class MarketConfig(AppConfig):
     verbose_name = _("Technology market")
 
     def ready(self):
-        from greentech.market import datasets, match_bench, matching, permissions, search  # noqa: F401
+        from greentech.market import bench_market, datasets, match_bench, matching, permissions, search  # noqa: F401
 
         matching.connect_signals()

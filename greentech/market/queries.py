@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils.translation import gettext as _
 
 from greentech.core import search
-from greentech.core.permissions import Action
+from greentech.core.permissions import Action, actor_for
 from greentech.market.filtersets import SORTS, NeedFilterSet, OfferFilterSet
 from greentech.market.models import Need, Offer, Status
+from greentech.market.permissions import details_q
 from greentech.market.search import NEEDS, OFFERS
 
 KINDS = {
@@ -20,6 +22,8 @@ KINDS = {
 }
 # a text query sorted by something other than relevance orders at most this many best matches
 SORT_WINDOW = 1000
+# the annotation `with_details_visible` adds
+DETAILS_VISIBLE = "details_visible_for_user"
 
 
 @dataclass
@@ -78,3 +82,12 @@ def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published
     page = list(queryset.order_by(*SORTS[sort])[offset : offset + limit])
     items = [Item(obj, search.highlight(getattr(obj, text_field), [])) for obj in page]
     return Found(queryset.count(), items, [], "all", sort)
+
+
+def with_details_visible(queryset, user):
+    """Offers annotated with whether `user` may see their details (market.permissions.details_q), computed in the
+    list's own query instead of one query per offer."""
+    scope = details_q(actor_for(user))
+    if scope is True:
+        return queryset.annotate(**{DETAILS_VISIBLE: Value(True, output_field=BooleanField())})
+    return queryset.annotate(**{DETAILS_VISIBLE: Exists(Offer.objects.filter(scope, pk=OuterRef("pk")))})

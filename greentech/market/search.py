@@ -29,8 +29,12 @@ def _need_body(need: Need) -> str:
     )
 
 
-OFFERS = search.register(search.SearchIndex("market_offer", Offer, title=lambda o: o.title, body=_offer_body))
-NEEDS = search.register(search.SearchIndex("market_need", Need, title=lambda n: n.title, body=_need_body))
+OFFERS = search.register(
+    search.SearchIndex("market_offer", Offer, title=lambda o: o.title, body=_offer_body, related=("organization",))
+)
+NEEDS = search.register(
+    search.SearchIndex("market_need", Need, title=lambda n: n.title, body=_need_body, related=("organization",))
+)
 
 
 def _finder(kind):

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from greentech.core.api import PlatformModelSerializer
-from greentech.market import services
+from greentech.market import queries, services
 from greentech.market.models import Mode, Need, Offer, join_modes, split_modes
 from greentech.market.permissions import details_visible
 from greentech.taxonomy.models import Category
@@ -93,7 +93,8 @@ class OfferSerializer(ListingSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_details_visible(self, obj) -> bool:
-        return details_visible(self.context["request"].user, obj)
+        annotated = getattr(obj, queries.DETAILS_VISIBLE, None)  # lists annotate it: no query per row
+        return bool(annotated) if annotated is not None else details_visible(self.context["request"].user, obj)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -88,6 +88,12 @@ class OfferViewSet(ListingViewSet):
     filterset_class = OfferFilterSet
     kind = "offers"
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # one query for the page, not one per offer (actions re-read after changing)
+            queryset = queries.with_details_visible(queryset, self.request.user)
+        return queryset
+
     @extend_schema(request=serializers.TermsSerializer)
     @action(detail=True, methods=["post"], url_path="accept-terms")
     def accept_terms(self, request, pk=None):

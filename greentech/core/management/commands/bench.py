@@ -16,6 +16,7 @@ class Command(PlatformCommand):
         parser.add_argument("--fit", action="store_true", help="classify: refit the model on the dev split first.")
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
         parser.add_argument("--skip-speed", action="store_true", help="Quality figures only.")
+        benchmarks.add_arguments(parser)
 
     def handle(self, *args, **options):
         try:
