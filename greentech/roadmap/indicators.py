@@ -62,3 +62,10 @@ def _green_manufacturing_units() -> float:
     from greentech.evaluation.models import Recognition
 
     return Recognition.objects.filter(is_demo=False).values("organization").distinct().count()
+
+
+@register("green-patents", _("Green patents in the patent information database (by code or by text)"), "件")
+def _green_patents() -> float:
+    from greentech.patents.models import Patent
+
+    return Patent.objects.filter(green=True).count()

@@ -19,6 +19,7 @@ from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, che
 from greentech.deals.tests import matrix as deals_matrix
 from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
+from greentech.patents.tests import matrix as patents_matrix
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
 from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, QualityRating, Task
 from greentech.taxonomy.models import Category, CodePattern, Scheme
@@ -138,6 +139,7 @@ EXPECTED = {
     },
 }
 EXPECTED |= deals_matrix.EXPECTED
+EXPECTED |= patents_matrix.EXPECTED
 MODELS = list(EXPECTED)
 
 
@@ -446,6 +448,7 @@ SCENARIOS = {
     "MatchFeedback": _match_feedback,
 }
 SCENARIOS |= deals_matrix.SCENARIOS
+SCENARIOS |= patents_matrix.SCENARIOS
 
 
 def snapshot(model) -> tuple:

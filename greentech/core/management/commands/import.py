@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
 from greentech.core import imports
@@ -17,6 +18,14 @@ class Command(DatasetCommand):
         parser.add_argument("file", nargs="?", help="The .csv or .xlsx file to import.")
         parser.add_argument("--template", metavar="OUT.xlsx", help="Write an empty template for the dataset instead.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        parser.add_argument(
+            "--format",
+            choices=["jsonl", "csv", "patentsview"],
+            help="Streaming datasets (patents): the file's format (default: from its name).",
+        )
+        parser.add_argument(
+            "--resume", action="store_true", help="Streaming datasets: continue an interrupted import of this file."
+        )
 
     def handle(self, *args, **options):
         name = self.dataset(options["dataset"]).name
@@ -26,10 +35,22 @@ class Command(DatasetCommand):
             return
         if not options["file"]:
             raise CommandError("Give the FILE to import, or --template OUT.xlsx. / 请指定要导入的文件。")
+        streaming = getattr(self.dataset(name).resource, "streaming_import", None)
         try:
-            with self.console.status(f"importing / 导入中 {options['file']} → {name}"):
-                report = imports.run_import(name, options["file"], user=self.acting_user(options))
+            if streaming is not None:  # a dataset too big for the in-memory path streams through its own importer
+                report = streaming(
+                    options["file"],
+                    fmt=options["format"],
+                    user=self.acting_user(options),
+                    resume=options["resume"],
+                    console=self.console,
+                )
+            else:
+                with self.console.status(f"importing / 导入中 {options['file']} → {name}"):
+                    report = imports.run_import(name, options["file"], user=self.acting_user(options))
         except imports.ImportFileError as error:
+            raise CommandError(str(error)) from None
+        except PermissionDenied as error:
             raise CommandError(str(error)) from None
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

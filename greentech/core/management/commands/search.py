@@ -30,6 +30,8 @@ class Command(PlatformCommand):
         parser.add_argument(
             "--sort", help="relevance (default with a query), newest, price, -price, readiness, deadline"
         )
+        parser.add_argument("--code", metavar="PREFIX", help="patents: IPC/CPC code prefix (H01M, Y02E 10/50).")
+        parser.add_argument("--green", action="store_true", help="patents: green patents only.")
 
     def handle(self, *args, **options):
         if options["kind"] == "reindex":
@@ -49,6 +51,10 @@ class Command(PlatformCommand):
             params[name.strip()] = value.strip()
         if options.get("sort"):
             params["sort"] = options["sort"]
+        if options.get("code"):
+            params["code"] = options["code"]
+        if options.get("green"):
+            params["green"] = "true"
         from django.core.exceptions import ValidationError
 
         try:

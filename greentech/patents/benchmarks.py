@@ -1,0 +1,205 @@
+"""`greentech bench patents --n N [--backend sqlite|postgresql]`: the patent database at scale, on a scratch
+database (never the user's).
+
+The command creates a scratch database (a temporary SQLite file, or a PostgreSQL database `gt_bench_<pid>`
+created and dropped), runs `greentech init` on it (reference data), then re-runs itself inside it
+(`--inside`), where `measure()` does the work:
+
+1. writes N synthetic records (patents.synthetic) to a JSONL file (timed apart: not part of the import);
+2. imports them through the real streaming import (validation pass + batched write, including segmentation
+   into the search index and code labels): records per second, peak memory of the process (ru_maxrss);
+3. text-labels a sample through the classification service (the later job): patents per second;
+4. keyword searches (Chinese and English words from the catalogue, 1–2 words), code-prefix searches (subclass,
+   main group and subgroup, with and without the space), facet counts (unfiltered, by green, office, code),
+   each repeated, timed per query: p50 / p95 in milliseconds;
+5. the database's size on disk.
+
+Tests call `measure()` at tiny scale on the test database (structure, not timing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from greentech.core import benchmarks
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "n": len(ordered)}
+
+
+def _time(function, arguments_list, repeat: int = 1) -> dict:
+    samples = []
+    for _round in range(repeat):
+        for arguments in arguments_list:
+            started = time.perf_counter()
+            function(arguments)
+            samples.append(time.perf_counter() - started)
+    return _percentiles(samples)
+
+
+def _database_size() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        return int(pages * cursor.fetchone()[0])
+
+
+def measure(n: int, *, workdir: Path | None = None, label_sample: int = 500, repeat: int = 3, console=None) -> dict:
+    """Generate, import, label, query; return the figures (on whatever database Django is connected to)."""
+    from django.db import connection
+
+    from greentech.core.permissions import SYSTEM
+    from greentech.patents import importing, labels, queries, synthetic
+    from greentech.patents.models import Patent
+
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="greentech-bench-patents-"))
+    say = console.print if console is not None else (lambda *a, **k: None)
+    report: dict = {"n": n, "backend": connection.vendor, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
+
+    started = time.perf_counter()
+    vocabulary = synthetic.Vocabulary()
+    path = workdir / "patents.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for record in synthetic.records(n, vocabulary=vocabulary):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    report["generate_seconds"] = round(time.perf_counter() - started, 2)
+    report["file_bytes"] = path.stat().st_size
+    say(f"generated {n:,} records in {report['generate_seconds']} s")
+
+    started = time.perf_counter()
+    result = importing.run(path, "jsonl", label_text=False)
+    elapsed = time.perf_counter() - started
+    assert result.ok, [e.as_dict() for e in result.errors[:5]]
+    report["import"] = {
+        "seconds": round(elapsed, 2),
+        "records_per_second": round(n / elapsed, 1),
+        "created": result.created,
+        "updated": result.updated,
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    say(f"imported in {elapsed:.1f} s ({n / elapsed:,.0f}/s)")
+    report["green_by_code"] = Patent.objects.filter(green=True).count()
+
+    sample = list(Patent.objects.filter(green_by="").order_by("?").values_list("pk", flat=True)[:label_sample])
+    if sample:
+        labelled = labels.relabel(ids=sample)
+        report["text_labels"] = {"patents": labelled["labelled"], "per_second": labelled["per_second"]}
+        say(f"text labels: {labelled['per_second']}/s")
+
+    rng = random.Random(7)
+    words_zh = [terms[0] for terms in vocabulary.zh_terms if terms and terms[0]]
+    words_en = [terms[0] for terms in vocabulary.en_terms if terms and terms[0]]
+    keyword_queries = [rng.choice(words_zh) for _ in range(15)] + [rng.choice(words_en) for _ in range(10)]
+    keyword_queries += [f"{rng.choice(words_zh)} {rng.choice(words_zh)}" for _ in range(5)]
+    report["keyword_search"] = _time(lambda q: queries.find(SYSTEM, {"q": q}, limit=20), keyword_queries, repeat)
+    report["keyword_search_newest"] = _time(
+        lambda q: queries.find(SYSTEM, {"q": q, "sort": "newest"}, limit=20), keyword_queries[:10], repeat
+    )
+    codes = [code for code in vocabulary.green_ipc if "/" in code]
+    prefixes = [rng.choice(codes)[:4] for _ in range(5)]
+    prefixes += [rng.choice(codes).split("/")[0] for _ in range(5)]
+    prefixes += [rng.choice(codes) for _ in range(5)] + [rng.choice(codes).replace(" ", "") for _ in range(5)]
+    prefixes += ["Y02E 10/50", "Y02E10/50", "H01M"]
+    report["code_prefix_search"] = _time(lambda c: queries.find(SYSTEM, {"code": c}, limit=20), prefixes, repeat)
+    facet_params = [
+        {},
+        {"green": "true"},
+        {"office": "CN"},
+        {"code": "H01M"},
+        {"q": words_zh[0]},
+        {"green": "true", "office": "US"},
+    ]
+    report["facets"] = _time(lambda p: queries.find(SYSTEM, p, limit=20, facets=True), facet_params, repeat)
+    report["database_bytes"] = _database_size()
+    report["database_mib"] = round(report["database_bytes"] / 2**20, 1)
+    report["load_after"] = os.getloadavg()
+    return report
+
+
+def _arguments(parser):
+    parser.add_argument("--n", type=int, default=10000, help="patents: how many synthetic records (default 10,000).")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgresql"], default="sqlite", help="patents: scratch database kind."
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="patents: PostgreSQL server to create the scratch database on.",
+    )
+    parser.add_argument("--inside", action="store_true", help="patents: (internal) run in the current database.")
+
+
+def _scratch(options) -> tuple[str, callable]:
+    """A scratch database URL and the function that removes it."""
+    if options.get("backend") == "postgresql":
+        import psycopg
+
+        base = options.get("postgres_url") or "postgresql://postgres@127.0.0.1:5432/postgres"
+        name = f"gt_bench_{os.getpid()}"
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8 LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"'
+            )
+
+        def drop():
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return base.rsplit("/", 1)[0] + "/" + name, drop
+    folder = tempfile.mkdtemp(prefix="greentech-bench-")
+    path = Path(folder) / "bench.sqlite3"
+
+    def remove():
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return f"sqlite:///{path}", remove
+
+
+@benchmarks.register(
+    "patents", "the green patent database at scale: import, labels, search, facets", arguments=_arguments
+)
+def run(options, console=None) -> dict:
+    n = int(options.get("n") or 10000)
+    if options.get("inside"):
+        report = measure(n, console=console)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return report
+    url, remove = _scratch(options)
+    env = {**os.environ, "GREENTECH_DATABASE_URL": url}
+    try:
+        if console is not None:
+            console.print(f"scratch database: {url}")
+        subprocess.run([sys.executable, "-m", "greentech", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "greentech", "bench", "patents", "--inside", "--n", str(n)],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        report = json.loads(done.stdout[done.stdout.index("{") :])
+    finally:
+        remove()
+    if console is not None:
+        console.print_json(json.dumps(report, ensure_ascii=False))
+    return report

@@ -1,0 +1,248 @@
+"""The streaming import: PatentsView tables and the JSONL/CSV schema, green labels, re-import, bad files, resume."""
+
+import datetime
+import shutil
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from greentech.core.imports import ImportFileError
+from greentech.patents import importing, labels
+from greentech.patents.models import GreenLabel, Patent, PatentApplicant, PatentCode, PatentImport
+from greentech.patents.tests.conftest import CN_SAMPLE, PATENTSVIEW
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "number": "CN 112345678 A",
+    "title": "一种退役动力锂电池梯次利用方法",
+    "abstract": "本发明公开了一种退役动力电池健康状态评估与分选重组方法。",
+    "first_claim": "1. 一种梯次利用方法，其特征在于，包括健康状态评估步骤。",
+    "applicants": "沈阳某新能源科技有限公司; 东北大学",
+    "ipc": ["h01m10/54", "H01M 10/44"],
+    "cpc": "Y02W30/84",
+    "application_date": "20200105",
+    "publication_date": "2020-06-30",
+    "legal_status": "审中",
+    "region": "沈阳",
+}
+
+
+def counts():
+    return (
+        Patent.objects.count(),
+        PatentCode.objects.count(),
+        PatentApplicant.objects.count(),
+        GreenLabel.objects.count(),
+    )
+
+
+def test_patentsview_tables_are_joined_and_classified():
+    report = importing.run(PATENTSVIEW, "patentsview")
+    assert report.ok, [e.as_dict() for e in report.errors]
+    assert (report.rows, report.created) == (2, 2)
+    pv = Patent.objects.get(number="US10134923")
+    assert pv.kind == "B2" and pv.office == "US" and pv.patent_type == "invention" and pv.language == "en"
+    assert pv.grant_date == datetime.date(2018, 11, 20) and pv.application_date == datetime.date(2018, 4, 27)
+    assert pv.legal_status == "granted"
+    assert pv.ipc_list == ["H01L 31/0216", "H01L 31/0224", "H01L 31/054"]
+    assert pv.cpc_list == ["H01L 31/02168", "H01L 31/022433", "H01L 31/0547"]
+    assert pv.applicant_list == ["Global Solar Energy, Inc."] and pv.inventor_list == ["Scot P. Albright"]
+    assert pv.abstract.startswith("PV devices including bi-layer pixels")
+    # green by its IPC code: H01L 31/0216 lies in the IPC Green Inventory range H01L 31/00 … H01L 31/078
+    assert pv.green and pv.green_by == "code"
+    reasons = [label.reason for label in pv.labels.filter(source="code")]
+    assert any("H01L 31/0216" in reason and "H01L 31/00" in reason for reason in reasons), reasons
+    # no codes at all: the text classifier labels it (small imports label at once)
+    bare = Patent.objects.get(number="US9099595")
+    assert bare.ipc == "" and bare.cpc == ""
+    assert bare.green_by == "text" and bare.labelled_version == labels.current_version()
+    text_labels = list(bare.labels.filter(source="text"))
+    assert text_labels and all(label.scheme == "gic2019" and label.reason for label in text_labels)
+
+
+def test_y02_patent_is_green_by_code_with_the_reason_and_codeless_gets_a_text_label():
+    report = importing.run(CN_SAMPLE)
+    assert report.ok and report.created == 2
+    battery = Patent.objects.get(number="CN213546432")
+    assert battery.kind == "U" and battery.patent_type == "utility_model"
+    assert battery.green and battery.green_by == "code" and battery.green_score == 1.0
+    label = battery.labels.get(source="code", scheme="cpc-y02")
+    assert "Y02E 60/10" in label.reason and label.group == "cpc-y02:Y02E"
+    vibration = Patent.objects.get(number="CN108757359")
+    assert vibration.language == "zh" and vibration.inventor_list[0] == "肖平"
+    assert vibration.labels.filter(source="text").exists() and vibration.green_by == "text"
+
+
+def test_jsonl_record_is_normalised_and_reimport_updates_instead_of_duplicating(write_jsonl, member_org):
+    record = dict(GOOD, applicants=f"{member_org.name}; 东北大学")
+    path = write_jsonl([record])
+    first = importing.run(path, label_text=False)
+    assert first.ok and first.created == 1
+    patent = Patent.objects.get()
+    assert (patent.office, patent.number, patent.kind) == ("CN", "CN112345678", "A")
+    assert patent.codes.filter(system="ipc").count() == 2
+    assert sorted(patent.ipc_list) == ["H01M 10/44", "H01M 10/54"] and patent.cpc_list == ["Y02W 30/84"]
+    assert patent.legal_status == "pending" and patent.application_date == datetime.date(2020, 1, 5)
+    assert patent.region.name == "沈阳市"
+    applicants = list(patent.applicant_rows.order_by("position"))
+    assert applicants[0].organization == member_org and applicants[1].organization is None
+    assert patent.green and patent.green_by == "code"
+    before = counts()
+    changed = write_jsonl(
+        [dict(record, title="一种退役动力锂电池梯次利用方法（修订）", kind="B", legal_status="授权")], "again.jsonl"
+    )
+    second = importing.run(changed, label_text=False)
+    assert second.ok and (second.created, second.updated) == (0, 1)
+    assert counts() == before
+    patent.refresh_from_db()
+    assert patent.title.endswith("（修订）") and patent.kind == "B" and patent.legal_status == "granted"
+    # the index follows the update
+    from greentech.core.permissions import SYSTEM
+    from greentech.patents import queries
+
+    assert queries.find(SYSTEM, {"q": "修订"}).total == 1
+
+
+def test_applicant_matched_by_credit_code(write_jsonl, member_org):
+    assert member_org.credit_code
+    path = write_jsonl([dict(GOOD, applicants=["某个不同的写法"], applicant_credit_codes=[member_org.credit_code])])
+    assert importing.run(path, label_text=False).ok
+    assert PatentApplicant.objects.get().organization == member_org
+
+
+def test_bad_file_reports_every_bad_line_and_writes_nothing(write_jsonl):
+    importing.run(write_jsonl([GOOD], "first.jsonl"), label_text=False)
+    before = counts()
+    rows = [
+        dict(GOOD, number="CN100000001A"),
+        "{not json",
+        dict(GOOD, number="CN100000003A", ipc=["H01M 10/"], publication_date="2020-13-40"),
+        dict(GOOD, number="", title=""),
+        dict(GOOD, number="CN100000005A", legal_status="sleeping", region="北京"),
+        dict(GOOD, number="CN100000006A", colour="green"),
+    ]
+    report = importing.run(write_jsonl(rows, "bad.jsonl"))
+    assert not report.ok and report.created == 0
+    lines = sorted({error.row for error in report.errors})
+    assert lines == [2, 3, 4, 5, 6]
+    fields = {(error.row, error.column) for error in report.errors}
+    assert {
+        (3, "ipc"),
+        (3, "publication_date"),
+        (4, "number"),
+        (4, "title"),
+        (5, "legal_status"),
+        (5, "region"),
+    } <= fields
+    texts = [error.as_dict() for error in report.errors]
+    assert any(t["zh"].startswith("第 2 行") and "JSON" in t["en"] and t["en"].startswith("line 2") for t in texts)
+    assert "nothing was written" in report.summary("en")
+    assert counts() == before
+    assert PatentImport.objects.filter(status=PatentImport.Status.REJECTED).count() == 1
+
+
+def test_csv_import_with_line_numbers(tmp_path):
+    path = tmp_path / "patents.csv"
+    path.write_text(
+        "number,title,ipc,publication_date,type\n"
+        "CN200000001A,一种光伏组件回收方法,H01L 31/18;C22B 7/00,2021-01-01,发明\n"
+        '"US11000000B2","Method for recycling solar panels, with silver recovery",Y02W30/82,2021-02-02,utility\n',
+        encoding="utf-8",
+    )
+    report = importing.run(path, label_text=False)
+    assert report.ok and report.created == 2
+    assert Patent.objects.get(number="US11000000").title.endswith("silver recovery")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("number,title\nCN200000009A,好的\nCN2,\n", encoding="utf-8")
+    report = importing.run(bad)
+    assert {(e.row, e.column) for e in report.errors} == {(3, "number"), (3, "title")}
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("number,titel\nCN1A,x\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="titel"):
+        importing.run(unknown)
+
+
+def test_interrupted_import_resumes_where_it_stopped(write_jsonl, monkeypatch):
+    rows = [dict(GOOD, number=f"CN30000{i:04d}A", title=f"一种余热回收装置 {i}") for i in range(25)]
+    path = write_jsonl(rows)
+    real = importing.write_batch
+    calls = {"n": 0}
+
+    def failing(batch):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(batch)
+
+    monkeypatch.setattr(importing, "write_batch", failing)
+    with pytest.raises(KeyboardInterrupt):
+        importing.run(path, batch_size=5, label_text=False)
+    assert Patent.objects.count() == 10  # two committed batches; the third rolled back
+    run = PatentImport.objects.get()
+    assert (run.status, run.committed, run.records) == (PatentImport.Status.INTERRUPTED, 10, 25)
+    monkeypatch.setattr(importing, "write_batch", real)
+    report = importing.run(path, batch_size=5, resume=True, label_text=False)
+    assert report.ok and report.created == 25 and report.rows == 25
+    assert Patent.objects.count() == 25
+    run.refresh_from_db()
+    assert (run.status, run.committed) == (PatentImport.Status.DONE, 25)
+
+
+def test_parallel_preparation_gives_the_same_result(write_jsonl, monkeypatch):
+    rows = [dict(GOOD, number=f"CN40000{i:04d}A", title=f"一种光伏逆变器 {i}") for i in range(30)]
+    path = write_jsonl(rows)
+    monkeypatch.setattr(importing, "PARALLEL_BYTES", 0)
+    monkeypatch.setenv("GREENTECH_IMPORT_WORKERS", "2")
+    report = importing.run(path, batch_size=7, label_text=False)
+    assert report.ok and report.created == 30
+    assert PatentCode.objects.count() == 90 and GreenLabel.objects.filter(source="code").exists()
+    from greentech.core.permissions import SYSTEM
+    from greentech.patents import queries
+
+    assert queries.find(SYSTEM, {"q": "逆变器"}).total == 30
+
+
+def test_only_administrators_and_the_operator_import(write_jsonl, member, admin):
+    path = write_jsonl([GOOD])
+    with pytest.raises(PermissionDenied):
+        importing.run(path, user=member)
+    assert Patent.objects.count() == 0
+    assert importing.run(path, user=admin, label_text=False).created == 1
+
+
+def test_the_import_command(write_jsonl, tmp_path, capsys):
+    call_command("import", "patents", str(PATENTSVIEW), "--format", "patentsview")
+    assert "2 created" in capsys.readouterr().out
+    bad = write_jsonl([dict(GOOD, number="nope")], "bad.jsonl")
+    with pytest.raises(SystemExit):
+        call_command("import", "patents", str(bad))
+    err = capsys.readouterr().err
+    assert "第 1 行" in err and "line 1" in err and "CN112345678A" in err
+    copy = tmp_path / "pv"
+    shutil.copytree(PATENTSVIEW, copy)
+    (copy / "g_patent.tsv").write_text("patent_id\tpatent_title\n1\tx\n", encoding="utf-8")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="patent_date"):
+        call_command("import", "patents", str(copy), "--format", "patentsview")
+
+
+def test_relabel_job_runs_on_stale_patents_only(write_jsonl):
+    importing.run(write_jsonl([GOOD, dict(GOOD, number="CN500000001A", ipc=[], cpc=[])]), label_text=False)
+    assert Patent.objects.filter(labelled_version="").count() == 2
+    first = labels.relabel()
+    assert first["labelled"] == 2
+    assert labels.relabel()["labelled"] == 0  # nothing stale
+    codeless = Patent.objects.get(number="CN500000001")
+    assert codeless.green_by == "text" and codeless.labels.filter(source="text").exists()
+    coded = Patent.objects.get(number="CN112345678")
+    assert coded.green_by == "code" and coded.labels.filter(source="code").exists()
+    # a taxonomy change makes every patent stale again
+    from greentech.taxonomy.models import Category
+
+    category = Category.objects.filter(scheme__slug="gic2019", level=3).first()
+    category.keywords += " | 梯次利用"
+    category.save()
+    assert labels.relabel()["labelled"] == 2
