@@ -151,3 +151,8 @@ def api_client():
         return client
 
     return make
+
+
+# --- browser tests: one production server and Chromium for the whole suite (greentech/testing/browser.py) -----
+
+from greentech.testing.browser import artifacts_dir, greentech_server, playwright_browser, visit  # noqa: E402, F401

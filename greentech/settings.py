@@ -99,6 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
+# Bootstrap names the error alert "danger" (the templates render alert-{{ message.tags }})
+MESSAGE_TAGS = {40: "danger"}  # django.contrib.messages.constants.ERROR
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # Chinese first: zh-hans is the default; English is the second language.

@@ -112,12 +112,15 @@ class DealDetailView(ObjectDetailView):
                 "may_register": may_register,
                 "may_distribute": is_seller
                 and deal.stage in (Stage.SIGNED, Stage.REGISTERED, Stage.PERFORMING, Stage.COMPLETED),
-                "step_form": kwargs.get("step_form") or forms.StepForm(),
+                "step_form": kwargs.get("step_form") or forms.StepForm(prefix="step"),
                 "sign_form": kwargs.get("sign_form")
-                or forms.SignForm(initial={"title": deal.offer.title, "contract_type": _contract_type(deal.mode)}),
-                "register_form": kwargs.get("register_form") or forms.RegisterForm(),
+                or forms.SignForm(
+                    prefix="sign", initial={"title": deal.offer.title, "contract_type": _contract_type(deal.mode)}
+                ),
+                "register_form": kwargs.get("register_form") or forms.RegisterForm(prefix="register"),
                 "distribution_form": kwargs.get("distribution_form")
                 or forms.DistributionForm(
+                    prefix="distribution",
                     initial={
                         "income": distribution.income,
                         "costs": distribution.costs,
@@ -126,11 +129,11 @@ class DealDetailView(ObjectDetailView):
                         "service_invention": distribution.service_invention,
                     }
                     if distribution
-                    else None
+                    else None,
                 ),
                 "share_formset": kwargs.get("share_formset")
                 or forms.ShareFormSet(initial=shares_initial, prefix="shares"),
-                "payment_form": kwargs.get("payment_form") or forms.PaymentForm(),
+                "payment_form": kwargs.get("payment_form") or forms.PaymentForm(prefix="payment"),
                 "rule_applies": deal.seller.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE),
                 "next_stage": deal.next_stage,
                 "next_stage_label": Stage(deal.next_stage).label if deal.next_stage else "",
@@ -150,7 +153,7 @@ class DealDetailView(ObjectDetailView):
                 services.terminate(request.user, deal, request.POST.get("reason", ""))
                 messages.success(request, _("The deal was terminated."))
             elif action == "step":
-                form = forms.StepForm(request.POST, request.FILES)
+                form = forms.StepForm(request.POST, request.FILES, prefix="step")
                 if not form.is_valid():
                     extra["step_form"] = form
                     raise ValidationError(_("Check the step's fields."))
@@ -161,7 +164,7 @@ class DealDetailView(ObjectDetailView):
                 )
                 messages.success(request, _("The step was recorded."))
             elif action == "sign":
-                form = forms.SignForm(request.POST, request.FILES)
+                form = forms.SignForm(request.POST, request.FILES, prefix="sign")
                 if not form.is_valid():
                     extra["sign_form"] = form
                     raise ValidationError(_("Check the contract's fields."))
@@ -171,7 +174,7 @@ class DealDetailView(ObjectDetailView):
                 services.sign(request.user, deal, note=form.cleaned_data["note"], documents=documents, **data)
                 messages.success(request, _("The contract was recorded: the deal is signed."))
             elif action == "register":
-                form = forms.RegisterForm(request.POST)
+                form = forms.RegisterForm(request.POST, prefix="register")
                 contract = get_object_or_404(Contract, deal=deal)
                 if not form.is_valid():
                     extra["register_form"] = form
@@ -179,7 +182,7 @@ class DealDetailView(ObjectDetailView):
                 services.register_contract(request.user, contract, **form.cleaned_data)
                 messages.success(request, _("The contract was registered."))
             elif action == "distribution":
-                form = forms.DistributionForm(request.POST)
+                form = forms.DistributionForm(request.POST, prefix="distribution")
                 formset = forms.ShareFormSet(request.POST, prefix="shares")
                 if not (form.is_valid() and formset.is_valid()):
                     extra.update(distribution_form=form, share_formset=formset)
@@ -192,7 +195,7 @@ class DealDetailView(ObjectDetailView):
                     raise
                 messages.success(request, _("The income distribution was saved."))
             elif action == "payment":
-                form = forms.PaymentForm(request.POST)
+                form = forms.PaymentForm(request.POST, prefix="payment")
                 if not form.is_valid():
                     extra["payment_form"] = form
                     raise ValidationError(_("Check the payment's fields."))

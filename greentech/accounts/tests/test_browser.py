@@ -1,6 +1,6 @@
 """Browser test: a newcomer signs up, registers an organization and opens the offer form with it available.
 
-Runs on the production server and headless Chromium of greentech/portal/tests (see conftest.py here); the
+Runs on the production server and headless Chromium of greentech/portal/tests (greentech/testing/browser.py); the
 `visit` fixture records console errors, failed requests, HTTP errors and requests leaving 127.0.0.1.
 """
 
@@ -12,13 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from greentech.portal.tests.test_browser import visit  # noqa: F401 - the fixture
 from greentech.testing.factories import credit_code
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_newcomer_signs_up_registers_an_organization_and_can_publish_for_it(visit):  # noqa: F811
+def test_a_newcomer_signs_up_registers_an_organization_and_can_publish_for_it(visit):
     stamp = int(time.time() * 1000) % 1_000_000_000
     username = f"newcomer{stamp}"
     organization = f"辽宁碳谷新材料科技有限公司{stamp}"

@@ -588,10 +588,10 @@ def test_the_page_refuses_a_split_below_70_percent_with_the_form_kept(
     client.force_login(professor)
     data = {
         "action": "distribution",
-        "income": "100",
-        "costs": "0",
-        "broker_commission": "0",
-        "service_invention": "on",
+        "distribution-income": "100",
+        "distribution-costs": "0",
+        "distribution-broker_commission": "0",
+        "distribution-service_invention": "on",
         "shares-TOTAL_FORMS": "2",
         "shares-INITIAL_FORMS": "0",
         "shares-MIN_NUM_FORMS": "1",

@@ -9,16 +9,16 @@ and saves full-page screenshots to test-artifacts/.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+
+from greentech.testing.browser import Visit, sign_in
 
 pytestmark = pytest.mark.browser
 
 PLATFORM_ZH = "辽宁省绿色技术创新服务平台"
 PLATFORM_EN = "Liaoning Green Technology Innovation Platform"
-DEMO_PASSWORD = "greentech-demo"
 DEMO_ENTERPRISE = "【演示】辽宁绿能储能科技有限公司"
 DEMO_ANSHAN = "【演示】鞍山钢铁节能示范有限公司"
 
@@ -65,107 +65,6 @@ TEXT = {
 }
 LANGS = ["zh", "en"]
 WELCOME_TITLE = "欢迎使用辽宁省绿色技术创新服务平台（演示账户）"
-
-
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in {"data", "blob", "about"}:
-        return True
-    return parts.hostname == "127.0.0.1"
-
-
-@dataclass
-class Visit:
-    """One browser context and its page, with everything that went wrong while it was open."""
-
-    page: object
-    base_url: str
-    artifacts: object
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
-    http_errors: list[str] = field(default_factory=list)
-    foreign_requests: list[str] = field(default_factory=list)
-    allowed_http_errors: set[int] = field(default_factory=set)
-
-    def goto(self, path: str):
-        response = self.page.goto(self.base_url + path)
-        assert response is not None and response.ok, f"GET {path}: {response and response.status}"
-        return response
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
-
-    def assert_clean(self) -> None:
-        problems = {
-            "console errors": self.console_errors,
-            "uncaught page errors": self.page_errors,
-            "failed requests": self.failed_requests,
-            "HTTP errors": self.http_errors,
-            "requests leaving 127.0.0.1": self.foreign_requests,
-        }
-        assert not any(problems.values()), {name: items for name, items in problems.items() if items}
-
-
-@pytest.fixture
-def visit(playwright_browser, greentech_server, artifacts_dir):
-    """`visit("zh")` / `visit("en")`: a fresh context with a Chinese or English browser.
-
-    The portal ignores Accept-Language (Chinese unless the visitor picked English with the header's switch),
-    so an English visit also carries the language cookie the switch sets; `chosen=False` leaves it out.
-    """
-    contexts = []
-
-    def open_visit(lang: str = "zh", *, chosen: bool = True) -> Visit:
-        context = playwright_browser.new_context(
-            locale=TEXT[lang]["locale"], viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai"
-        )
-        if lang == "en" and chosen:
-            context.add_cookies([{"name": "django_language", "value": "en", "url": greentech_server}])
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        result = Visit(page=page, base_url=greentech_server, artifacts=artifacts_dir)
-
-        def block_foreign(route):
-            result.foreign_requests.append(route.request.url)
-            route.abort()
-
-        context.route(lambda url: not _is_local(url), block_foreign)
-        page.on(
-            "console", lambda msg: msg.type == "error" and result.console_errors.append(f"{msg.text} @ {msg.location}")
-        )
-        page.on("pageerror", lambda error: result.page_errors.append(str(error)))
-        page.on(
-            "requestfailed",
-            lambda request: (
-                _is_local(request.url)  # foreign requests are aborted on purpose, recorded above
-                and result.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and response.status not in result.allowed_http_errors
-                and result.http_errors.append(f"{response.status} {response.request.method} {response.url}")
-            ),
-        )
-        return result
-
-    yield open_visit
-    for context in contexts:
-        context.close()
-
-
-def _sign_in(v: Visit, username: str) -> None:
-    v.goto("/accounts/login/?next=/")
-    v.page.fill("#id_username", username)
-    v.page.fill("#id_password", DEMO_PASSWORD)
-    with v.page.expect_navigation():
-        v.page.locator("main form button").click()
-    assert urlsplit(v.page.url).path == "/", f"sign-in as {username} did not get past the login page: {v.page.url}"
-    assert v.page.locator(f'nav.gt-navbar button[title="{username}"]').count() == 1
 
 
 def _stat(v: Visit, href: str) -> str:
@@ -400,7 +299,7 @@ def test_member_reads_welcome_notification_and_signs_out(visit):
     with page.expect_navigation():
         page.locator("#language-form button[name=language]").click()
     assert page.locator("h1").inner_text().strip() == "登录"
-    _sign_in(v, "demo-member")
+    sign_in(v, "demo-member")
     nav = page.locator("nav.gt-navbar")
     badge = page.locator("#unread-count")
     assert badge.is_visible()
@@ -500,13 +399,13 @@ def test_visitor_sees_no_credit_records_on_demo_organizations(visit, lang):
 def test_finance_officer_sees_credit_records_a_member_of_another_organization_does_not(visit, lang):
     t = TEXT[lang]
     member = visit(lang)  # demo-university: a member of 【演示】沈阳示范理工大学
-    _sign_in(member, "demo-university")
+    sign_in(member, "demo-university")
     _open_organization(member, DEMO_ANSHAN)
     assert _credit_section(member, lang).count() == 0
     member.assert_clean()
 
     bank = visit(lang)
-    _sign_in(bank, "demo-bank")
+    sign_in(bank, "demo-bank")
     _open_organization(bank, DEMO_ANSHAN)
     page = bank.page
     assert page.locator("h1 .badge").inner_text().strip() == t["demo"]
@@ -527,7 +426,7 @@ def test_finance_officer_sees_credit_records_a_member_of_another_organization_do
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_signed_in_navbar_fits_a_1280px_window(visit, lang):
     v = visit(lang)
-    _sign_in(v, "demo-broker")
+    sign_in(v, "demo-broker")
     page = v.page
     v.shot(f"08-navbar-signed-in-{lang}")
     width = page.evaluate("() => ({page: document.documentElement.scrollWidth, window: window.innerWidth})")
@@ -568,7 +467,7 @@ DASHBOARD = "/roadmap/plans/liaoning-green-tech-2019/dashboard/"
 def test_roadmap_dashboard_renders_with_data_for_government_and_public(visit, lang):
     # a department officer sees the status charts, drawn from the 45 deliverables
     v = visit(lang)
-    _sign_in(v, "demo-officer")
+    sign_in(v, "demo-officer")
     v.goto(DASHBOARD)
     page = v.page
     heading = page.locator("h1").inner_text()
@@ -609,7 +508,7 @@ def test_member_publishes_an_offer_an_officer_reviews_and_visitors_find_it(visit
     title = "光伏组件低温拆解与银硅回收工艺"
     v = visit("zh")
     page = v.page
-    _sign_in(v, "demo-member")
+    sign_in(v, "demo-member")
     v.goto("/market/offers/new/")
     page.fill("#id_title", title)
     page.fill("#id_summary", "对退役光伏组件进行低温拆解，化学浸出回收银和高纯硅，材料回收率超过90%。")
@@ -628,7 +527,7 @@ def test_member_publishes_an_offer_an_officer_reviews_and_visitors_find_it(visit
     v.assert_clean()
 
     officer = visit("zh")
-    _sign_in(officer, "demo-officer")
+    sign_in(officer, "demo-officer")
     officer.goto(offer_path)
     officer.page.fill("#review-form textarea[name=note]", "内容完整，同意发布。")
     with officer.page.expect_navigation():
