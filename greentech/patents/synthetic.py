@@ -6,7 +6,8 @@ from the WIPO IPC Green Inventory patterns (made concrete: a group pattern gives
 subgroups, a range one of the groups inside it) plus symbols of the same subclasses outside the patterns, CPC
 symbols from the Y02/Y04S categories, applicants from the registry and from Liaoning's cities. About 60% of the
 records are CN (Chinese, with English translations for some), the rest US/EP/WO/JP/KR in English; about 5% carry
-no codes at all (the text labeller's work). The same seed gives the same records. Numbers start at 9 digits
+no codes at all (the text labeller's work); about one record in five gets a green IPC or CPC symbol, roughly the
+share of green patents in real filings. The same seed gives the same records. Numbers start at 9 digits
 reserved for nothing real (`CN9…`, `US9…`), so a synthetic record never collides with a real one.
 """
 
@@ -204,12 +205,12 @@ def records(n: int, *, seed: int = 5, vocabulary: Vocabulary | None = None) -> I
         roll = rng.random()
         if roll >= 0.05:
             ipc = [
-                rng.choice(vocab.green_ipc) if rng.random() < 0.45 else rng.choice(vocab.other_ipc)
+                rng.choice(vocab.green_ipc) if rng.random() < 0.12 else rng.choice(vocab.other_ipc)
                 for _ in range(rng.randint(1, 3))
             ]
             record["ipc"] = sorted(set(ipc))
             if office != "CN" or rng.random() < 0.3:
-                record["cpc"] = sorted(set(record["ipc"] + ([rng.choice(vocab.cpc)] if rng.random() < 0.35 else [])))
+                record["cpc"] = sorted(set(record["ipc"] + ([rng.choice(vocab.cpc)] if rng.random() < 0.1 else [])))
         yield record
 
 
