@@ -69,3 +69,10 @@ def _green_patents() -> float:
     from greentech.patents.models import Patent
 
     return Patent.objects.filter(green=True).count()
+
+
+@register("matchmaking-events", _("Matchmaking events, roadshows and forums recorded on the platform"), "场")
+def _matchmaking_events() -> float:
+    from greentech.deals.models import MatchmakingEvent
+
+    return MatchmakingEvent.objects.filter(is_demo=False).count()

@@ -648,3 +648,20 @@ def test_deals_and_contract_value_count_in_the_innovation_index_of_the_sellers_c
     assert (dalian.counts["deals"], dalian.counts["contract_value"]) == (1, 120.0)
     assert after["210100"].counts["deals"] == 0  # the buyer's city does not supply the technology
     assert dalian.scores["deals"] == 1.0 and dalian.index > before["210200"].index
+
+
+def test_deliverable_41_shows_the_matchmaking_events_held(broker, agency_org):
+    from greentech.core import services as core_services
+    from greentech.roadmap.models import Deliverable
+
+    item = Deliverable.objects.get(number=41)
+    assert item.indicator == "matchmaking-events"
+    before = item.indicator_value()
+    core_services.create(
+        broker,
+        MatchmakingEvent(title="绿色创新发展论坛", kind="forum", date=datetime.date(2026, 9, 1), organizer=agency_org),
+    )
+    MatchmakingEvent.objects.create(
+        title="演示对接会", date=datetime.date(2026, 9, 2), organizer=agency_org, is_demo=True
+    )
+    assert item.indicator_value() == before + 1
