@@ -397,7 +397,7 @@ def run(options, console) -> dict:
         "dev": quality(evaluation, "dev", weights),
         "notification": notification_precision(evaluation, "test", weights),
         "notification_thresholds_dev": [
-            notification_precision(evaluation, "dev", weights, (threshold, threshold - 0.1))
+            notification_precision(evaluation, "dev", weights, (threshold, round(threshold - 0.1, 2)))
             for threshold in (0.9, 1.0, 1.05, 1.1, 1.15, 1.2)
         ],
     }

@@ -135,9 +135,11 @@ def _key_terms(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if (len(t) >= 2 if textlib.is_chinese(t) else len(t) >= 3 and not t.isdigit())}
 
 
-def shared_terms(query: Profile, candidate: Profile, *, limit: int = 6) -> list[str]:
-    """Key terms in both texts, longest first, without terms contained in a longer shared one."""
-    common = _key_terms(lexical_tokens(query)) & _key_terms(lexical_tokens(candidate))
+def shared_terms(query: Profile | set, candidate: Profile, *, limit: int = 6) -> list[str]:
+    """Key terms in both texts, longest first, without terms contained in a longer shared one (`query` may be
+    given as its key terms, computed once for many candidates)."""
+    mine = query if isinstance(query, set) else _key_terms(lexical_tokens(query))
+    common = mine & _key_terms(lexical_tokens(candidate))
     kept: list[str] = []
     for term in sorted(common, key=lambda t: (-len(t), t)):
         if not any(term in longer for longer in kept):
@@ -270,6 +272,7 @@ class Corpus:
         count = min(top, len(score))
         best = np.argpartition(-score, count - 1)[:count] if count < len(score) else np.arange(len(score))
         best = best[np.argsort(-score[best], kind="stable")]
+        query_terms = _key_terms(lexical_tokens(query)) if explain else set()
         result = []
         for i in best:
             if not np.isfinite(score[i]):
@@ -285,7 +288,7 @@ class Corpus:
                     readiness=round(float(parts["readiness"][i]), 4),
                     region=round(float(parts["region"][i]), 4),
                     shared_categories=shared_categories(query, candidate) if explain else [],
-                    shared_terms=shared_terms(query, candidate) if explain else [],
+                    shared_terms=shared_terms(query_terms, candidate) if explain else [],
                     cross_language=bool(query.language and candidate.language and query.language != candidate.language),
                 )
             )
