@@ -308,7 +308,9 @@ def search(
     hits = [Hit(pk, float(score)) for pk, score, _total in rows]
     if not load:
         return Result(query, tokens, total, hits, mode)
-    objects = queryset.in_bulk([hit.pk for hit in hits])
+    # unordered: the hits are in rank order already, and the model's default ordering would let the database
+    # walk its whole (status, published_at) index to fetch 20 rows by key
+    objects = queryset.order_by().in_bulk([hit.pk for hit in hits])
     hits = [hit for hit in hits if hit.pk in objects]
     for hit in hits:
         hit.object = objects[hit.pk]
