@@ -165,3 +165,36 @@ def market_statistics(*, include_demo: bool = False) -> dict:
 def _plain(row: dict) -> dict:
     """Decimals as strings with two places (JSON-safe and exact)."""
     return {key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in row.items()}
+
+
+# the fewest contracts a valuation reference is shown for: fewer would let a reader infer a single deal's price
+REFERENCE_MINIMUM = 3
+
+
+def valuation_reference(offer) -> dict | None:
+    """What registered technology contracts of comparable offers (sharing a level-2 catalogue category) were worth:
+    count, median and quartiles of the technology transaction amount (10k yuan). None when fewer than
+    REFERENCE_MINIMUM contracts compare, so no single deal can be read off; demo data left out."""
+    from statistics import quantiles
+
+    codes = {code.rsplit(".", 1)[0] for code in offer.categories.filter(level=3).values_list("code", flat=True)}
+    codes |= set(offer.categories.filter(level=2).values_list("code", flat=True))
+    if not codes:
+        return None
+    from django.db.models import Q
+
+    same_group = Q()
+    for code in codes:
+        same_group |= Q(deal__offer__categories__code__startswith=f"{code}.") | Q(deal__offer__categories__code=code)
+    amounts = sorted(
+        float(transaction if transaction is not None else amount)
+        for transaction, amount in Contract.objects.filter(registration_number__isnull=False, deal__is_demo=False)
+        .filter(same_group)
+        .exclude(deal__offer=offer)
+        .distinct()
+        .values_list("transaction_amount", "amount")
+    )
+    if len(amounts) < REFERENCE_MINIMUM:
+        return None
+    low, median, high = quantiles(amounts, n=4, method="inclusive")
+    return {"count": len(amounts), "p25": low, "median": median, "p75": high, "groups": sorted(codes)}

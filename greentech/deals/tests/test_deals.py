@@ -665,3 +665,32 @@ def test_deliverable_41_shows_the_matchmaking_events_held(broker, agency_org):
         title="演示对接会", date=datetime.date(2026, 9, 2), organizer=agency_org, is_demo=True
     )
     assert item.indicator_value() == before + 1
+
+
+def test_the_valuation_reference_needs_three_comparable_registered_contracts(
+    client, member, professor, department_officer, university
+):
+    from greentech.deals.statistics import valuation_reference
+    from greentech.taxonomy.models import Category
+
+    solar = Category.objects.get(scheme__slug="gic2019", code="3.1.2")
+    neighbour = Category.objects.filter(scheme__slug="gic2019", code__startswith="3.1.", level=3).exclude(pk=solar.pk)[
+        0
+    ]
+    subject = Offer.objects.create(organization=university, title="新型光伏组件", summary="…", status="published")
+    subject.categories.set([solar])
+    for number, amount in enumerate(["40", "100", "60"], start=1):
+        offer = Offer.objects.create(
+            organization=university, title=f"光伏技术{number}", summary="…", status="published", modes="transfer"
+        )
+        offer.categories.set([neighbour if number == 2 else solar])
+        deal = services.open_deal(member, offer, offer_buyer(member), mode="transfer")
+        contract = sign(member, deal, amount=Decimal(amount), transaction_amount=None)
+        if number < 3:
+            assert valuation_reference(subject) is None  # fewer than three: nothing is shown
+        services.register_contract(department_officer, contract, registration_number=f"2026210200VAL{number}")
+    reference = valuation_reference(subject)
+    assert (reference["count"], reference["median"], reference["p25"], reference["p75"]) == (3, 60.0, 50.0, 80.0)
+    assert reference["groups"] == ["3.1"]
+    page = client.get(subject.get_absolute_url()).content.decode()
+    assert 'id="valuation-reference"' in page and "60.0" in page
