@@ -154,6 +154,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # choice sets that share a field name get names of their own
+    "ENUM_NAME_OVERRIDES": {
+        "DealStageEnum": "greentech.deals.models.Stage",
+        "OfferStageEnum": "greentech.market.models.Offer.Stage",
+        "ListingStatusEnum": "greentech.market.models.Status",
+        "TransactionModeEnum": "greentech.market.models.Mode",
+        "ProgressStatusEnum": "greentech.roadmap.models.ProgressReport.Status",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -117,6 +117,6 @@ class ProgressReportSerializer(PlatformModelSerializer):
         )
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReportReviewSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True)

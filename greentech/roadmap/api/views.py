@@ -51,12 +51,12 @@ class ProgressReportViewSet(RestrictedViewSet):
     serializer_class = serializers.ProgressReportSerializer
     filterset_fields = ["deliverable", "department", "status", "review"]
 
-    @extend_schema(request=serializers.ReviewSerializer, responses=serializers.ProgressReportSerializer)
+    @extend_schema(request=serializers.ReportReviewSerializer, responses=serializers.ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """An administrator accepts or returns the report, with a comment."""
         report = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = serializers.ReviewSerializer(data=request.data)
+        payload = serializers.ReportReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.review_report(
             request.user,
