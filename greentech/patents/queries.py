@@ -81,7 +81,11 @@ def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> l
 
 
 def snippet(patent: Patent, tokens: list[str]) -> str:
-    return search.highlight(patent.abstract or patent.first_claim or patent.abstract_translation, tokens)
+    """The abstract around the first query word; the claim, a translation or the title when only they have one."""
+    texts = [t for t in (patent.abstract, patent.first_claim, patent.abstract_translation, patent.title) if t]
+    lowered = [t.lower() for t in texts]
+    chosen = next((t for t, low in zip(texts, lowered, strict=True) if any(w in low for w in tokens)), None)
+    return search.highlight(chosen or (texts[0] if texts else ""), tokens)
 
 
 def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False) -> Found:
