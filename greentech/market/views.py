@@ -48,7 +48,6 @@ class ListingListView(TemplateView):
             found = queries.find(self.kind, self.request.user, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         except ValidationError as invalid:
             found, error = queries.Found(0, []), "; ".join(invalid.messages)
-        filterset = KIND[self.kind]["filterset"](params)
         query = params.copy()
         context.update(
             {
@@ -58,7 +57,10 @@ class ListingListView(TemplateView):
                 "error": error,
                 "q": params.get("q", ""),
                 "sort": found.sort,
-                "filter_fields": [f for f in filterset.form if f.name not in ("status", "organization")],
+                # called by the template only when its cached rendering of the filters is missing
+                "filter_fields": lambda: [
+                    f for f in KIND[self.kind]["filterset"](params).form if f.name not in ("status", "organization")
+                ],
                 "page_number": page,
                 "has_next": page * PAGE_SIZE < found.total,
                 "query": query.urlencode(),

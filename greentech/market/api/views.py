@@ -28,6 +28,12 @@ class ListingViewSet(MatchesMixin, RestrictedViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     kind = "offers"
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # organization and region are shown as keys: no join for a page of 50
+            queryset = queryset.select_related(None)
+        return queryset
+
     def _act(self, request, function, **kwargs):
         listing = self.get_object()
         function(request.user, listing, **kwargs)
