@@ -53,6 +53,12 @@ test-postgres: install browser
 lint: install
 	$(BIN)/ruff check greentech
 
+# The benchmarks behind the README's performance figures, one after another (each prints its table; the market
+# run writes 100,000 offers into a scratch database: several minutes). `make bench BENCH=market` runs one.
+BENCH ?= classify market match patents
+bench: install
+	@for name in $(BENCH); do echo "== greentech bench $$name"; $(BIN)/greentech bench $$name || exit 1; done
+
 messages: install
 	cd greentech && ../$(BIN)/greentech makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/python -m greentech.core.compile_messages
 
