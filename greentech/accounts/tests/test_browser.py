@@ -1,7 +1,7 @@
 """Browser test: a newcomer signs up, registers an organization and opens the offer form with it available.
 
-Runs on the production server and headless Chromium of greentech/portal/tests (greentech/testing/browser.py); the
-`visit` fixture records console errors, failed requests, HTTP errors and requests leaving 127.0.0.1.
+Runs on the suite's one production server and headless Chromium (greentech/testing/browser.py); the `visit`
+fixture records console errors, failed requests, HTTP errors and requests leaving 127.0.0.1.
 """
 
 from __future__ import annotations
