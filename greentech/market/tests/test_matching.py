@@ -345,3 +345,20 @@ def test_organizations_without_people_are_told_nothing_but_the_match_is_kept(mem
     assert matching.notify_matches(need) == 1
     assert Match.objects.filter(need=need).count() == 1
     assert Status(need.status) == Status.PUBLISHED
+
+
+def test_the_match_section_of_the_market_benchmark_times_matching_over_its_corpus():
+    from rich.console import Console
+
+    from greentech.market import bench_market
+
+    report = bench_market.run_here(
+        {"offers": 120, "needs": 30, "repeat": 1, "seed": 5, "only": "match"}, console=Console(file=io.StringIO())
+    )
+    section = report["match"]
+    assert report["sections"] == ["match"]
+    assert section["published_offers"] == report["corpus"]["published_offers"] > 0
+    assert ListingVector.objects.filter(offer__isnull=False).count() >= section["published_offers"]
+    assert section["top10_stored_vector"]["n"] == section["needs"] > 0
+    assert section["top10_stored_vector"]["p95_ms"] >= section["top10_stored_vector"]["p50_ms"] > 0
+    assert section["top10_free_text"]["n"] > 0
