@@ -599,7 +599,7 @@ def test_search_command_filters_and_table_output(battery, solar):
 
 def test_search_command_refuses_an_unknown_kind_or_sort(battery):
     with pytest.raises(CommandError, match="Unknown kind"):
-        run("search", "patents", "锂电池")
+        run("search", "contracts", "锂电池")
     with pytest.raises(CommandError):
         run("search", "offers", "锂电池", "--sort", "cheapest")
     with pytest.raises(CommandError):
