@@ -214,3 +214,11 @@ def test_the_header_offers_register_to_visitors_and_my_account_to_users(client, 
     client.force_login(member)
     page = client.get("/").content.decode()
     assert 'id="nav-account"' in page and 'id="nav-signup"' not in page
+
+
+@pytest.mark.django_db
+def test_an_administrators_account_names_the_role_once(client, admin):
+    client.force_login(admin)
+    page = client.get(ACCOUNT).content.decode()
+    roles = page.split('id="roles"', 1)[1].split("</ul>", 1)[0]
+    assert roles.count("平台管理员") == 1
