@@ -14,6 +14,7 @@ from import_export import fields, widgets
 
 from greentech.core.datasets import DatasetResource, NaturalKeyWidget, column, register
 from greentech.core.i18n import lazy
+from greentech.deals.models import Deal
 from greentech.patents.models import Patent, PatentTransfer
 from greentech.registry.models import Organization
 
@@ -120,6 +121,7 @@ class PatentTransferResource(DatasetResource):
     assignee_organization = column(
         "assignee_organization", NaturalKeyWidget(Organization, lookups=("credit_code", "name"))
     )
+    deal = column("deal", NaturalKeyWidget(Deal, lookups=("reference",)))
 
     class Meta(DatasetResource.Meta):
         model = PatentTransfer
@@ -136,5 +138,6 @@ class PatentTransferResource(DatasetResource):
             "effective_from",
             "effective_until",
             "note",
+            "deal",
         )
         export_order = fields

@@ -45,6 +45,7 @@ BATCH = 2000
 MAX_REPORTED = 1000
 TEXT_INLINE_LIMIT = 2000
 PARALLEL_BYTES = 4 * 2**20  # files bigger than this are prepared in worker processes
+IN_FLIGHT = 3  # chunks read ahead per worker process
 
 
 class LineError(RowError):
@@ -136,12 +137,23 @@ class Preparer:
             self.pool = multiprocessing.get_context("fork").Pool(workers)
 
     def map(self, function, *, skip: int = 0, size: int = 500):
+        """Results in file order. At most `IN_FLIGHT` chunks per worker are read ahead (Pool.imap would read
+        the whole file into its task queue when the writer is slower than the workers: memory would grow)."""
         chunks = _chunks(self.path, self.fmt, skip, size)
         if self.pool is None:
             for chunk in chunks:
                 yield function(chunk)
-        else:
-            yield from self.pool.imap(function, chunks, chunksize=1)
+            return
+        import collections
+
+        pending: collections.deque = collections.deque()
+        limit = IN_FLIGHT * self.pool._processes
+        for chunk in chunks:
+            pending.append(self.pool.apply_async(function, (chunk,)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
     def close(self):
         if self.pool is not None:
@@ -217,41 +229,38 @@ def _converters(fields) -> list:
     ]
 
 
-def _values(patents: list[Patent], fields, tail_pk: bool) -> list[list]:
+def _values(rows: list[dict], fields, tail_pk: bool) -> list[list]:
     names = [f.attname for f in fields]
     converters = _converters(fields)
-    rows = []
-    for patent in patents:
-        values = patent.__dict__
-        row = [
-            values[name] if convert is None else convert(values[name])
+    out = []
+    for row in rows:
+        values = [
+            row[name] if convert is None else convert(row[name])
             for name, convert in zip(names, converters, strict=True)
         ]
         if tail_pk:
-            row.append(patent.pk)
-        rows.append(row)
-    return rows
+            values.append(row["id"])
+        out.append(values)
+    return out
 
 
-def _insert_rows(patents: list[Patent]) -> None:
+def _insert_rows(rows: list[dict]) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
     marks = ", ".join(["%s"] * len(_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {Patent._meta.db_table} ({columns}) VALUES ({marks})", _values(patents, _COLUMNS, False)
+            f"INSERT INTO {Patent._meta.db_table} ({columns}) VALUES ({marks})", _values(rows, _COLUMNS, False)
         )
 
 
-def _update_rows(patents: list[Patent]) -> None:
+def _update_rows(rows: list[dict]) -> None:
     """UPDATE … WHERE id = %s for each patent in one executemany (Django's bulk_update builds a CASE per field
     and row, ~40x slower at this size). Labels are recomputed, so the text-label cursor is reset."""
     fields = [f for f in _COLUMNS if f.attname not in ("id", "created")]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    for patent in patents:
-        patent.labelled_version = ""
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {Patent._meta.db_table} SET {assignments} WHERE id = %s", _values(patents, fields, True)
+            f"UPDATE {Patent._meta.db_table} SET {assignments} WHERE id = %s", _values(rows, fields, True)
         )
 
 
@@ -282,30 +291,30 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
     batch = list(unique.values())
     existing = dict(Patent.objects.filter(number__in=list(unique)).values_list("number", "pk"))
     now = timezone.now()
-    new_objects, old_objects = [], []
+    new_rows, old_rows = [], []
     for prepared, _title, _body in batch:
-        patent = Patent(**prepared.values)
-        patent.updated = now
-        if prepared.values["number"] in existing:
-            patent.pk = existing[prepared.values["number"]]
-            old_objects.append(patent)
+        # plain dicts of column values (a model instance per row costs more than the row's SQL)
+        row = {**prepared.values, "updated": now, "labelled_version": ""}
+        if row["number"] in existing:
+            row["id"] = existing[row["number"]]
+            old_rows.append(row)
         else:
-            patent.created = now
-            new_objects.append(patent)
-    old_ids = [p.pk for p in old_objects]
-    if old_objects:
-        _update_rows(old_objects)
+            row["created"] = now
+            new_rows.append(row)
+    old_ids = [row["id"] for row in old_rows]
+    if old_rows:
+        _update_rows(old_rows)
         PatentCode.objects.filter(patent_id__in=old_ids).delete()
         PatentApplicant.objects.filter(patent_id__in=old_ids).delete()
         GreenLabel.objects.filter(patent_id__in=old_ids).delete()
-    if new_objects:
-        for patent, pk in zip(new_objects, _new_ids(len(new_objects)), strict=True):
-            patent.pk = pk
-        _insert_rows(new_objects)
-    patents = {p.number: p for p in (*new_objects, *old_objects)}
+    if new_rows:
+        for row, pk in zip(new_rows, _new_ids(len(new_rows)), strict=True):
+            row["id"] = pk
+        _insert_rows(new_rows)
+    patents = {row["number"]: row["id"] for row in (*new_rows, *old_rows)}
     codes, applicants, label_pairs, documents = [], [], [], []
     for prepared, title, body in batch:
-        pk = patents[prepared.values["number"]].pk
+        pk = patents[prepared.values["number"]]
         codes.extend((pk, system, code) for system, code in prepared.codes)
         applicants.extend(
             (pk, position, name, organization) for position, (name, organization) in enumerate(prepared.applicants)
@@ -324,7 +333,7 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
         )
     labellib.write_labels(label_pairs, replace_sources=())
     _write_documents(documents, set(old_ids))
-    return len(new_objects), len(old_objects), [p.pk for p in patents.values()]
+    return len(new_rows), len(old_rows), list(patents.values())
 
 
 def run(

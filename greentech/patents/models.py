@@ -258,6 +258,15 @@ class PatentTransfer(PlatformModel):
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_until = models.DateField(_("effective until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    deal = models.ForeignKey(
+        "deals.Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patent_transfers",
+        verbose_name=_("deal in the market"),
+        help_text=_("The technology-market deal this registration records, when there is one."),
+    )
 
     history = audit_history()
 

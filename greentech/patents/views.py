@@ -152,17 +152,18 @@ class PatentDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         patent = context["object"]
         user = self.request.user
+        context["transfers"] = list(
+            patent.transfers.all()
+            .restrict(user, Action.VIEW)
+            .select_related("assignor_organization", "assignee_organization", "deal")
+        )
         context.update(
             {
                 "labels": list(patent.labels.order_by("source", "-score")),
                 "applicant_rows": list(patent.applicant_rows.select_related("organization")),
                 "codes": list(patent.codes.order_by("system", "code")),
-                "transfers": list(
-                    patent.transfers.all()
-                    .restrict(user, Action.VIEW)
-                    .select_related("assignor_organization", "assignee_organization")
-                ),
                 "owner_organizations": list(services.owner_organizations(user, patent)),
+                "visible_deals": _visible_deals(user, context),
                 "can_translate": can(user, Action.CHANGE, patent),
             }
         )
@@ -205,6 +206,16 @@ class PatentDetailView(ObjectDetailView):
         except PermissionDenied as denied:
             messages.error(request, str(denied) or _("You may not do this."))
         return redirect(patent.get_absolute_url())
+
+
+def _visible_deals(user, context) -> set:
+    """The linked deals the user may see (a deal is its parties' business; the registration itself is public)."""
+    from greentech.deals.models import Deal
+
+    ids = {t.deal_id for t in context.get("transfers", []) if t.deal_id}
+    if not ids:
+        return set()
+    return set(Deal.objects.restrict(user, Action.VIEW).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 class PatentHistoryView(ObjectHistoryView):

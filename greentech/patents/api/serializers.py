@@ -104,6 +104,7 @@ class PatentTransferSerializer(PlatformModelSerializer):
             "effective_from",
             "effective_until",
             "note",
+            "deal",
         ]
 
     def create_instance(self, instance, many):

@@ -128,3 +128,38 @@ def test_api_translation_and_list_in_market(api_client, own_patent, member, othe
     assert api_client(other_member).post(url + "list-in-market/", {}, format="json").status_code == 403
     response = api_client(member).post(url + "list-in-market/", {}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "draft"
+
+
+def test_transfer_import_links_a_deal_shown_to_its_parties_only(tmp_path, own_patent, client, member_org):
+    from greentech.core.imports import run_import
+    from greentech.deals.models import Deal
+    from greentech.market.models import Offer
+
+    offer = Offer.objects.create(
+        organization=member_org,
+        title="梯次利用技术",
+        summary="退役电池。",
+        status="published",
+        patent_numbers="CN115000001A",
+    )
+    from greentech.registry.models import Organization
+
+    buyer = Organization.objects.exclude(pk=member_org.pk).first()
+    deal = Deal.objects.create(offer=offer, seller=member_org, buyer=buyer)
+    path = tmp_path / "transfers.csv"
+    path.write_text(
+        "patent,kind,assignor,assignee,registration_number,registered_on,deal\n"
+        f"CN115000001A,普通许可,{member_org.name},{buyer.name},2023990000123,2023-05-06,{deal.reference}\n",
+        encoding="utf-8",
+    )
+    from greentech.core.permissions import SYSTEM
+
+    report = run_import("patent-transfers", path, user=SYSTEM)
+    assert report.ok, [e.as_dict() for e in report.errors]
+    transfer = PatentTransfer.objects.get()
+    assert transfer.deal == deal and transfer.kind == "licence_ordinary"
+    html = client.get(own_patent.get_absolute_url()).content.decode()
+    assert "2023990000123" in html and deal.get_absolute_url() not in html  # a visitor is no party to the deal
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patent,kind,assignor,assignee\nCN999999999A,转让,甲,乙\n", encoding="utf-8")
+    assert not run_import("patent-transfers", bad, user=SYSTEM).ok and PatentTransfer.objects.count() == 1
