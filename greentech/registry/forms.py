@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.db.models import Q
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,14 @@ class RegionChoiceField(forms.ModelChoiceField):
         if region.level == Region.Level.COUNTY and region.parent_id:
             return f"{region.parent.name} · {region.name}"
         return region.name
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    """Catalogue items by code and name in the page's language (every GIC 2019 item has an English name)."""
+
+    def label_from_instance(self, category):
+        english = translation.get_language() == "en" and category.name_en
+        return f"{category.code} {category.name_en if english else category.name}"
 
 
 def name_variants(name: str) -> set[str]:
@@ -41,6 +51,12 @@ class OrganizationForm(forms.ModelForm):
         help_text=_("The city or county where the organization is registered."),
     )
     website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    green_categories = CategoryChoiceField(
+        label=_("green categories"),
+        queryset=Category.objects.none(),  # set per form: the catalogue's items and the record's own categories
+        required=False,
+        help_text=_("Green Industry Guidance Catalogue items the organization works in (optional)."),
+    )
 
     class Meta:
         model = Organization
@@ -60,7 +76,6 @@ class OrganizationForm(forms.ModelForm):
         help_texts = {
             "name": _("The full registered name, as on the business licence (e.g. 沈阳绿源环保科技有限公司)."),
             "name_en": _("The English name, if the organization uses one."),
-            "green_categories": _("Green Industry Guidance Catalogue items the organization works in (optional)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -69,8 +84,12 @@ class OrganizationForm(forms.ModelForm):
         if self.instance.pk and self.instance.kind == Organization.Kind.GOVERNMENT:
             kinds = list(Organization.Kind.choices)  # an administrator's entry keeps its kind
         self.fields["kind"].choices = [("", "---------"), *kinds]
-        self.fields["green_categories"].queryset = Category.objects.filter(scheme__slug="gic2019", level=3).order_by(
-            "sort_key"
+        # an imported record may carry categories of other levels or schemes: they stay choosable (and chosen)
+        offered = Q(scheme__slug="gic2019", level=3)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.green_categories.values("pk"))
+        self.fields["green_categories"].queryset = (
+            Category.objects.filter(offered).select_related("scheme").order_by("scheme__slug", "sort_key")
         )
         self.fields["green_categories"].widget.attrs["size"] = 8
         self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocapitalize": "characters"})

@@ -251,3 +251,20 @@ def test_the_refusal_page_says_why_and_what_to_do(newcomer, other_member, member
     assert reverse("registry:organization_add") in page
     page = signed_in(other_member, language="en").get(edit_url(member_org)).content.decode()
     assert "You may not change this organization." in page
+
+
+@pytest.mark.django_db
+def test_an_edit_keeps_categories_outside_the_catalogue_items_offered(member, member_org):
+    from greentech.taxonomy.models import Category
+
+    level_two = Category.objects.get(scheme__slug="gic2019", code="1.1")
+    level_three = Category.objects.filter(scheme__slug="gic2019", level=3).order_by("sort_key").first()
+    member_org.green_categories.set([level_two, level_three])
+    client = signed_in(member)
+    page = client.get(edit_url(member_org)).content.decode()
+    assert f'<option value="{level_two.pk}" selected>' in page  # still chosen on the form
+    values = data(name=member_org.name, credit_code=member_org.credit_code)
+    client.post(edit_url(member_org), {**values, "green_categories": [level_two.pk, level_three.pk]})
+    assert set(member_org.green_categories.all()) == {level_two, level_three}
+    english = signed_in(member, language="en").get(ADD).content.decode()
+    assert f"{level_three.code} {level_three.name_en}" in english and level_two.name not in english
