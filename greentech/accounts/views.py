@@ -22,15 +22,26 @@ from greentech.market.models import Need, Offer
 from greentech.registry.models import Organization
 
 # At most this many sign-up attempts (valid or not) per client address in the window, so a script cannot mass-
-# create accounts or probe usernames; a person who mistypes a few times is far below it.
-SIGN_UP_ATTEMPTS = 10
-SIGN_UP_WINDOW = 3600  # seconds
+# create accounts or probe usernames; a person who mistypes a few times is far below it, and so is a campus
+# behind one address signing up a room of people at a matchmaking event.
+SIGN_UP_ATTEMPTS = 20
+SIGN_UP_WINDOW = 600  # seconds
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or, when that is a proxy on this machine (nginx in front of gunicorn),
+    the last X-Forwarded-For entry, the one that proxy appended (earlier entries are the client's to invent)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and address in ("127.0.0.1", "::1"):
+        return forwarded.split(",")[-1].strip()
+    return address
 
 
 def attempts_exceeded(request, scope: str, limit: int, window: int) -> bool:
     """Count this request against its client address in the cache; True once there were more than `limit`
-    within `window` seconds of the first. The address is REMOTE_ADDR: behind a proxy, the proxy sets it right."""
-    key = f"greentech:attempts:{scope}:{request.META.get('REMOTE_ADDR', '')}"
+    within `window` seconds of the first. (The cache is per server process unless CACHES names a shared one.)"""
+    key = f"greentech:attempts:{scope}:{client_address(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -61,7 +72,9 @@ class SignUpView(FormView):
 
     def post(self, request, *args, **kwargs):
         if attempts_exceeded(request, "sign-up", SIGN_UP_ATTEMPTS, SIGN_UP_WINDOW):
-            context = self.get_context_data(form=self.get_form_class()(), rate_limited=True)
+            context = self.get_context_data(
+                form=self.get_form_class()(), rate_limited=True, wait_minutes=SIGN_UP_WINDOW // 60
+            )
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 

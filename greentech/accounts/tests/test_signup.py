@@ -162,7 +162,7 @@ def test_sign_up_attempts_are_limited_per_address(client, monkeypatch):
         assert client.post(SIGN_UP, data(password2="wrong-wrong-2026"), REMOTE_ADDR="10.0.0.7").status_code == 200
     refused = client.post(SIGN_UP, data(), REMOTE_ADDR="10.0.0.7")
     assert refused.status_code == 429
-    assert "注册尝试次数过多" in refused.content.decode()
+    assert "注册尝试次数过多，请 10 分钟后再试" in refused.content.decode()
     assert not get_user_model().objects.filter(username="zhang.wei").exists()
     # another address is not affected
     response = client.post(SIGN_UP, data(), REMOTE_ADDR="10.0.0.8")
@@ -222,3 +222,18 @@ def test_an_administrators_account_names_the_role_once(client, admin):
     page = client.get(ACCOUNT).content.decode()
     roles = page.split('id="roles"', 1)[1].split("</ul>", 1)[0]
     assert roles.count("平台管理员") == 1
+
+
+@pytest.mark.django_db
+def test_behind_a_local_proxy_the_limit_counts_the_forwarded_client(client, monkeypatch):
+    monkeypatch.setattr(views, "SIGN_UP_ATTEMPTS", 1)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    assert client.post(SIGN_UP, data(accept_terms=None), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 200
+    # a client cannot escape its count by inventing an earlier X-Forwarded-For entry
+    invented = "198.51.100.1, 203.0.113.5"
+    assert client.post(SIGN_UP, data(), HTTP_X_FORWARDED_FOR=invented, **proxy).status_code == 429
+    # another client behind the same proxy is counted on its own
+    assert client.post(SIGN_UP, data(), HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 302
+    # a direct client's own X-Forwarded-For is ignored
+    request = type("Request", (), {"META": {"REMOTE_ADDR": "192.0.2.9", "HTTP_X_FORWARDED_FOR": "10.0.0.1"}})()
+    assert views.client_address(request) == "192.0.2.9"
