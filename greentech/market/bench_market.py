@@ -696,7 +696,7 @@ def print_report(report: dict, console) -> None:
         e = report["embedding"]
         console.print(
             f"embedding ({e['embedder']}, {e['dimension']}-d): {e['texts_per_second']} texts/s on {e['texts']} "
-            f"texts (mean {e['mean_chars']} chars), model load {e['load_seconds']} s"
+            f"texts (mean {e['mean_chars']} chars)"
         )
     for name in report["sections"]:
         if name not in ("index", "search", "bm25s", "embedding"):

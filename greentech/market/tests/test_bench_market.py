@@ -59,6 +59,10 @@ def test_report_structure_and_checks(report):
     assert bm25["queries"] > 20 and bm25["latency"]["p95_ms"] > 0
     assert bm25["ratio_p95_ours_to_bm25s"] > 0
     assert report["peak_rss_mib"] > 0
+    console = quiet()
+    bench_market.print_report(report, console)
+    printed = console.file.getvalue()
+    assert "search latency" in printed and "bm25s" in printed and "known-item top-10" in printed
 
 
 def test_corpus_is_marked_and_from_the_catalogue(report):
@@ -126,7 +130,7 @@ def test_command_runs_in_a_scratch_database_and_leaves_this_one_alone(tmp_path):
         "--needs",
         "10",
         "--only",
-        "search",
+        "search,embedding",
         "--repeat",
         "1",
         "--json",
@@ -134,7 +138,8 @@ def test_command_runs_in_a_scratch_database_and_leaves_this_one_alone(tmp_path):
         stderr=io.StringIO(),
     )
     report = json.loads(out.getvalue())
-    assert report["database"] == "sqlite" and report["sections"] == ["index", "search"]
+    assert report["database"] == "sqlite" and report["sections"] == ["index", "search", "embedding"]
+    assert report["embedding"]["texts"] == 60 and report["embedding"]["texts_per_second"] > 0
     assert report["corpus"]["offers"] == 60 and report["search"]["checks"]["filter_or_status_violations"] == 0
     assert Offer.objects.count() == before
     with pytest.raises(CommandError, match="not empty"):
