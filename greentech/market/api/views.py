@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from greentech.market.api.matching import MatchesMixin
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.models import Need, Offer
 from greentech.registry.models import Organization
+from greentech.taxonomy.models import Category
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words in Chinese or English"),
@@ -30,8 +32,10 @@ class ListingViewSet(MatchesMixin, RestrictedViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action == "list":  # organization and region are shown as keys: no join for a page of 50
-            queryset = queryset.select_related(None)
+        if self.action == "list":
+            # organization and region are shown as keys (no join), categories as codes (not their long texts)
+            queryset = queryset.select_related(None).prefetch_related(None)
+            queryset = queryset.prefetch_related(Prefetch("categories", Category.objects.only("pk", "code")))
         return queryset
 
     def _act(self, request, function, **kwargs):
