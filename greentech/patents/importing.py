@@ -133,7 +133,10 @@ class Preparer:
             import multiprocessing
 
             workers = int(os.environ.get("GREENTECH_IMPORT_WORKERS") or os.cpu_count() or 1)
-            connection.close()  # a database connection must not cross fork(); Django reopens it here on demand
+            if not connection.in_atomic_block:
+                # a connection should not cross fork(); Django reopens it here on demand. Inside a transaction (the
+                # tests) it stays open: the workers never touch it and leave by os._exit, which closes nothing.
+                connection.close()
             self.pool = multiprocessing.get_context("fork").Pool(workers)
 
     def map(self, function, *, skip: int = 0, size: int = 500):
