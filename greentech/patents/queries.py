@@ -31,6 +31,7 @@ SORTS = {
 }
 FACET_FIELDS = ("office", "legal_status", "patent_type", "green", "category", "city", "year")
 FACET_LIMIT = 12
+RANK_WINDOW = 5000  # matches scored per keyword query over the whole index (see _ranked_unscoped)
 
 
 @dataclass
@@ -63,19 +64,27 @@ def match_subquery(tokens: list[str], mode: str) -> RawSQL:
 
 
 def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> list[tuple[int, float]]:
+    """The best matches over the whole index, ranked among the RANK_WINDOW most recently indexed matches.
+
+    Ranking costs a score per match: a common word matches hundreds of thousands of patents at a million, and
+    scoring them all took seconds. Ranking the newest RANK_WINDOW matches bounds the cost; a query matching
+    fewer patents is ranked exactly, and the total count stays exact (see docs/PATENTS.md)."""
     match, argument = search._match_expression(tokens, mode)
+    table = INDEX.table
     with connection.cursor() as cursor:
         if _postgres():
             cursor.execute(
-                f"SELECT id, ts_rank_cd(document, {match}) AS score FROM {INDEX.table} WHERE document @@ {match} "
+                f"SELECT id, ts_rank_cd(document, {match}) AS score FROM "
+                f"(SELECT id, document FROM {table} WHERE document @@ {match} ORDER BY id DESC LIMIT %s) window "
                 "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
-                [argument, argument, limit, offset],
+                [argument, argument, RANK_WINDOW, limit, offset],
             )
         else:
             cursor.execute(
-                f"SELECT rowid, -bm25({INDEX.table}, 3.0, 1.0) FROM {INDEX.table} WHERE {INDEX.table} MATCH {match} "
-                "ORDER BY rank LIMIT %s OFFSET %s",
-                [argument, limit, offset],
+                f"SELECT id, score FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score FROM {table} "
+                f"WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) ORDER BY score DESC, id DESC "
+                "LIMIT %s OFFSET %s",
+                [argument, RANK_WINDOW, limit, offset],
             )
         return cursor.fetchall()
 
@@ -132,7 +141,29 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
 
 
 def _facets(queryset) -> dict:
-    """Counts per value of each facet over the result set, largest first (at most FACET_LIMIT values each)."""
+    """Counts per value of each facet over the result set, largest first (at most FACET_LIMIT values each).
+
+    The unfiltered counts (the search page before any query) are cached under a key read from the database in
+    O(1) — the highest patent and label ids, which every import and relabelling moves — so every app server
+    serves the same counts and none serves stale ones."""
+    if not queryset.query.where:
+        from django.core.cache import cache
+
+        from greentech.patents.models import GreenLabel as Label
+
+        key = "patents:facets:{}:{}".format(
+            Patent.objects.order_by("-pk").values_list("pk", flat=True).first(),
+            Label.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        )
+        found = cache.get(key)
+        if found is None:
+            found = _count_facets(queryset)
+            cache.set(key, found, 3600)
+        return found
+    return _count_facets(queryset)
+
+
+def _count_facets(queryset) -> dict:
     ids = queryset.order_by().values("pk")
     plain = Patent.objects.filter(pk__in=ids) if queryset.query.where else Patent.objects.all()
     labels = {
