@@ -246,3 +246,20 @@ def test_relabel_job_runs_on_stale_patents_only(write_jsonl):
     category.keywords += " | 梯次利用"
     category.save()
     assert labels.relabel()["labelled"] == 2
+
+
+def test_export_writes_the_import_schema_and_reimports(tmp_path):
+    from greentech.core.imports import export_table, render_table
+
+    importing.run(CN_SAMPLE)
+    table = export_table("patents")
+    assert "number" in table.headers and "cpc" in table.headers
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(render_table(table, "jsonl"))
+    before = counts()
+    report = importing.run(path, label_text=False)
+    assert report.ok, [e.as_dict() for e in report.errors]
+    assert (report.created, report.updated) == (0, 2)
+    assert counts()[:3] == before[:3]
+    battery = Patent.objects.get(number="CN213546432")
+    assert battery.kind == "U" and battery.cpc_list == ["Y02E 60/10"] and battery.green_by == "code"
