@@ -6,16 +6,15 @@ the weighted sum × 100. Components and weights (they add up to 1):
 
 | component | counts | weight |
 | --- | --- | --- |
-| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.25 |
+| recognitions | green manufacturing titles (绿色工厂, 绿色设计产品, 绿色供应链, 绿色园区) | 0.2 |
 | recognized organizations | distinct organizations holding such a title | 0.1 |
 | innovation platforms | platforms and alliances hosted in the city | 0.1 |
 | organizations | organizations of any kind registered in the city | 0.05 |
-| offers | published technology offers of the city's organizations (market) | 0.15 |
+| offers | published technology offers of the city's organizations (market) | 0.1 |
 | needs | published technology needs of the city's organizations (market) | 0.05 |
-| deals | deals (not terminated) in which the city's organizations supply the technology | 0.15 |
+| deals | deals (not terminated) in which the city's organizations supply the technology | 0.1 |
 | contract value | signed contract amounts of those deals (10k yuan) | 0.15 |
-
-Patents join as a component when the patent database exists.
+| green patents | green patents (by code or text) whose applicant is in the city (patent database) | 0.15 |
 """
 
 from __future__ import annotations
@@ -26,14 +25,15 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 COMPONENTS = {
-    "recognitions": 0.25,
+    "recognitions": 0.2,
     "recognized_organizations": 0.1,
     "platforms": 0.1,
     "organizations": 0.05,
-    "offers": 0.15,
+    "offers": 0.1,
     "needs": 0.05,
-    "deals": 0.15,
+    "deals": 0.1,
     "contract_value": 0.15,
+    "green_patents": 0.15,
 }
 
 LABELS = {
@@ -45,6 +45,7 @@ LABELS = {
     "needs": _("needs"),
     "deals": _("deals"),
     "contract_value": _("contract value (10k yuan)"),
+    "green_patents": _("green patents"),
 }
 
 
@@ -73,6 +74,7 @@ def compute() -> list[CityIndex]:
     from greentech.deals.models import Deal, Stage
     from greentech.evaluation.models import Recognition
     from greentech.market.models import Need, Offer, Status
+    from greentech.patents.models import Patent
     from greentech.registry.models import Organization, Platform, Region, within
 
     cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
@@ -99,6 +101,7 @@ def compute() -> list[CityIndex]:
                     .count(),
                     "deals": deals.count(),
                     "contract_value": float(deals.aggregate(total=Sum("contract__amount"))["total"] or 0),
+                    "green_patents": Patent.objects.filter(green=True).filter(within(city)).count(),
                 },
             )
         )

@@ -474,3 +474,19 @@ def test_the_city_map_is_served_from_the_reference_data(client):
     assert response.status_code == 200
     geo = json.loads(b"".join(response.streaming_content))
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 14
+
+
+def test_green_patents_of_a_citys_applicants_count_in_the_innovation_index():
+    from greentech.patents.models import Patent
+    from greentech.roadmap import innovation_index
+    from greentech.testing import factories
+
+    dalian = factories.region("210200")
+    Patent.objects.create(office="CN", number="CN119000001", title="一种余热发电系统", green=True, region=dalian)
+    Patent.objects.create(office="CN", number="CN119000002", title="一种包装盒", green=False, region=dalian)
+    Patent.objects.create(office="CN", number="CN119000003", title="一种光伏组件回收方法", green=True)
+    rows = {row.code: row for row in innovation_index.compute()}
+    assert rows["210200"].counts["green_patents"] == 1
+    assert rows["210200"].scores["green_patents"] == 1.0
+    assert rows["210100"].counts["green_patents"] == 0
+    assert "green_patents" in innovation_index.LABELS
