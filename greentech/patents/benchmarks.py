@@ -62,7 +62,7 @@ def _database_size() -> int:
         return int(pages * cursor.fetchone()[0])
 
 
-def measure(n: int, *, workdir: Path | None = None, label_sample: int = 200, repeat: int = 3, console=None) -> dict:
+def measure(n: int, *, workdir: Path | None = None, label_sample: int = 1000, repeat: int = 3, console=None) -> dict:
     """Generate, import, label, query; return the figures (on whatever database Django is connected to)."""
     from django.db import connection
 
