@@ -75,7 +75,7 @@ def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> l
         if _postgres():
             cursor.execute(
                 f"SELECT id, ts_rank_cd(document, {match}) AS score FROM "
-                f"(SELECT id, document FROM {table} WHERE document @@ {match} ORDER BY id DESC LIMIT %s) window "
+                f"(SELECT id, document FROM {table} WHERE document @@ {match} ORDER BY id DESC LIMIT %s) AS ranked "
                 "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
                 [argument, argument, RANK_WINDOW, limit, offset],
             )
