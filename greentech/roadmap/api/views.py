@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -55,7 +54,7 @@ class ProgressReportViewSet(RestrictedViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """An administrator accepts or returns the report, with a comment."""
-        report = get_object_or_404(self.get_queryset(), pk=pk)
+        report = self.get_object()
         payload = serializers.ReportReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.review_report(

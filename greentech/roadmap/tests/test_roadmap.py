@@ -490,3 +490,8 @@ def test_green_patents_of_a_citys_applicants_count_in_the_innovation_index():
     assert rows["210200"].scores["green_patents"] == 1.0
     assert rows["210100"].counts["green_patents"] == 0
     assert "green_patents" in innovation_index.LABELS
+
+
+def test_reviewing_a_report_with_a_malformed_id_is_not_found(api_client, admin):
+    response = api_client(admin).post("/api/v1/progress-reports/null,null/review/", {"accept": False}, format="json")
+    assert response.status_code == 404
