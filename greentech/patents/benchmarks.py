@@ -64,12 +64,23 @@ def _database_size() -> int:
 
 def measure(n: int, *, workdir: Path | None = None, label_sample: int = 1000, repeat: int = 3, console=None) -> dict:
     """Generate, import, label, query; return the figures (on whatever database Django is connected to)."""
+    own_workdir = workdir is None
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="greentech-bench-patents-"))
+    try:
+        return _measure(n, workdir, label_sample=label_sample, repeat=repeat, console=console)
+    finally:
+        if own_workdir:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)  # the generated file (about 1 GB per million records)
+
+
+def _measure(n: int, workdir: Path, *, label_sample: int, repeat: int, console) -> dict:
     from django.db import connection
 
     from greentech.patents import importing, labels, synthetic
     from greentech.patents.models import Patent
 
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="greentech-bench-patents-"))
     say = console.print if console is not None else (lambda *a, **k: None)
     report: dict = {"n": n, "backend": connection.vendor, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
 
