@@ -41,6 +41,9 @@ def exception_handler(error, context):
         return Response({"detail": str(in_use_message(error))}, status=status.HTTP_409_CONFLICT)
     elif isinstance(error, DjangoPermissionDenied):
         error = exceptions.PermissionDenied(str(error) if error.args else None)
+    elif isinstance(error, OverflowError):
+        # a filter or id beyond what the database's integers hold (e.g. ?organization=10**40): no such row
+        error = exceptions.ValidationError({"detail": [str(_("A number in the request is out of range."))]})
     from rest_framework.views import exception_handler as drf_exception_handler
 
     return drf_exception_handler(error, context)

@@ -577,3 +577,14 @@ def test_api_docs_use_only_local_static_files(api_client):
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/").split("?")[0]), asset
+
+
+def test_numbers_beyond_the_database_integers_answer_400_not_500(api_client):
+    response = api_client(None).get("/api/v1/offers/?organization=98224970376161394880624666135756800")
+    assert response.status_code == 400
+    assert "out of range" in str(response.json()) or "超出范围" in str(response.json())
+
+
+def test_a_deep_search_offset_is_capped(api_client):
+    response = api_client(None).get("/api/v1/offers/search/?q=光伏&offset=562352428911299133440")
+    assert response.status_code == 200

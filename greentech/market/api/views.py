@@ -16,11 +16,14 @@ from greentech.market.models import Need, Offer
 from greentech.registry.models import Organization
 from greentech.taxonomy.models import Category
 
+# results are ranked best first: nobody pages this deep, and a larger number would overflow the database's integers
+MAX_OFFSET = 10_000
+
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words in Chinese or English"),
     OpenApiParameter("sort", OpenApiTypes.STR, description="relevance, newest, price, -price, readiness, deadline"),
     OpenApiParameter("top", OpenApiTypes.INT, description="How many results (1-100, default 20)"),
-    OpenApiParameter("offset", OpenApiTypes.INT, description="Skip this many results"),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="Skip this many results (at most 10,000)"),
 ]
 
 
@@ -81,7 +84,7 @@ class ListingViewSet(MatchesMixin, RestrictedViewSet):
         params = request.query_params.copy()
         try:
             top = min(max(int(params.pop("top", ["20"])[0]), 1), 100)
-            offset = max(int(params.pop("offset", ["0"])[0]), 0)
+            offset = min(max(int(params.pop("offset", ["0"])[0]), 0), MAX_OFFSET)
         except ValueError:
             raise ValidationError({"top": ["top and offset are whole numbers"]}) from None
         params.pop("page", None)
