@@ -135,15 +135,18 @@ def _key_terms(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if (len(t) >= 2 if textlib.is_chinese(t) else len(t) >= 3 and not t.isdigit())}
 
 
-def shared_terms(query: Profile | set, candidate: Profile, *, limit: int = 6) -> list[str]:
-    """Key terms in both texts, longest first, without terms contained in a longer shared one (`query` may be
-    given as its key terms, computed once for many candidates)."""
+def shared_terms(query: Profile | set, candidate: Profile, *, limit: int = 6, frequency=None) -> list[str]:
+    """Key terms in both texts, rarest in the corpus first (`frequency(term)`: in how many candidates; else
+    longest first), without terms contained in a longer shared one (`query` may be given as its key terms,
+    computed once for many candidates)."""
     mine = query if isinstance(query, set) else _key_terms(lexical_tokens(query))
     common = mine & _key_terms(lexical_tokens(candidate))
     kept: list[str] = []
     for term in sorted(common, key=lambda t: (-len(t), t)):
         if not any(term in longer for longer in kept):
             kept.append(term)
+    if frequency is not None:
+        kept.sort(key=lambda t: (frequency(t), -len(t), t))
     return kept[:limit]
 
 
@@ -180,8 +183,10 @@ class Corpus:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(profiles), -1)
         documents = tokens if tokens is not None else [lexical_tokens(profile) for profile in profiles]
         self.bm25 = bm25s.BM25()
+        self._frequency = np.zeros(0, dtype=np.int64)
         if profiles:
             self.bm25.index(documents, show_progress=False)
+            self._frequency = np.diff(self.bm25.scores["indptr"])
         self.category_vocabulary: dict[int, dict[str, int]] = {}
         self.category_matrix: dict[int, object] = {}
         per_profile = [category_levels(profile.categories) for profile in profiles]
@@ -207,6 +212,11 @@ class Corpus:
 
     def __len__(self):
         return len(self.profiles)
+
+    def document_frequency(self, term: str) -> int:
+        """In how many candidates' texts a term occurs (from the BM25 index)."""
+        index = self.bm25.vocab_dict.get(term) if self.profiles else None
+        return int(self._frequency[index]) if index is not None and index < len(self._frequency) else 0
 
     def components(self, query: Profile, vector: np.ndarray | None) -> dict[str, np.ndarray]:
         """Each signal's value for every candidate."""
@@ -288,7 +298,9 @@ class Corpus:
                     readiness=round(float(parts["readiness"][i]), 4),
                     region=round(float(parts["region"][i]), 4),
                     shared_categories=shared_categories(query, candidate) if explain else [],
-                    shared_terms=shared_terms(query_terms, candidate) if explain else [],
+                    shared_terms=shared_terms(query_terms, candidate, frequency=self.document_frequency)
+                    if explain
+                    else [],
                     cross_language=bool(query.language and candidate.language and query.language != candidate.language),
                 )
             )
@@ -417,6 +429,9 @@ class _Cached:
 _corpora: dict[str, _Cached] = {}
 _lock = threading.Lock()
 _dirty: set[str] = set()
+_rebuilding: set[str] = set()
+# a corpus at least this large is rebuilt in the background (smaller ones in well under a second, in place)
+BACKGROUND_REBUILD_SIZE = 5000
 
 
 def _invalidate(kind: str | None = None) -> None:
@@ -436,12 +451,10 @@ def _published(kind: str):
 
 
 def _signature(kind: str) -> tuple:
-    from greentech.market.models import ListingVector
-
+    """Changes when a published listing of `kind` is added, changed or leaves publication (taken before a build,
+    so a change during the build triggers another one; vectors follow their listings' texts)."""
     listings = _published(kind).aggregate(count=Count("pk"), last=Max("updated"))
-    field_name = "offer" if kind == "offers" else "need"
-    vectors = ListingVector.objects.filter(**{f"{field_name}__isnull": False}).aggregate(last=Max("updated"))
-    return listings["count"], listings["last"], vectors["last"]
+    return listings["count"], listings["last"]
 
 
 def _build(kind: str) -> Corpus:
@@ -466,23 +479,42 @@ def _build(kind: str) -> Corpus:
 
 def corpus(kind: str) -> Corpus:
     """The published listings of `kind` ('offers' or 'needs') as a ranked-search corpus, rebuilt when they
-    changed (seen at once in this process, within CHECK_SECONDS in others)."""
+    changed (seen at once in this process, within CHECK_SECONDS in others). A large corpus is rebuilt in a
+    background thread while requests keep ranking on the previous one (a rebuild takes seconds at 100,000)."""
     with _lock:
         cached = _corpora.get(kind)
         now = time.monotonic()
         if cached is not None and kind not in _dirty and now - cached.checked < CHECK_SECONDS:
             return cached.corpus
+        _dirty.discard(kind)
         signature = _signature(kind)
         if cached is not None and cached.signature == signature:
             cached.checked = now
-            _dirty.discard(kind)
             return cached.corpus
-        _dirty.discard(kind)
+        if cached is not None and len(cached.corpus) >= BACKGROUND_REBUILD_SIZE:
+            cached.checked = now
+            if kind not in _rebuilding:
+                _rebuilding.add(kind)
+                threading.Thread(target=_rebuild, args=(kind, signature), daemon=True, name=f"match-{kind}").start()
+            return cached.corpus
         built = _build(kind)
-        # the build may have stored vectors: take the signature after it
-        _corpora[kind] = _Cached(_signature(kind), time.monotonic(), built)
-        _dirty.discard(kind)
+        _corpora[kind] = _Cached(signature, time.monotonic(), built)
         return built
+
+
+def _rebuild(kind: str, signature: tuple) -> None:
+    from django.db import connection
+
+    try:
+        built = _build(kind)
+        with _lock:
+            _corpora[kind] = _Cached(signature, time.monotonic(), built)
+    except Exception:  # noqa: BLE001 - the previous corpus stays in use; the next change retries
+        logger.exception("rebuilding the %s matching corpus failed", kind)
+    finally:
+        with _lock:
+            _rebuilding.discard(kind)
+        connection.close()  # this thread's own database connection
 
 
 def _listing_changed(sender, **kwargs):

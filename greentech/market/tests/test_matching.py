@@ -362,3 +362,29 @@ def test_the_match_section_of_the_market_benchmark_times_matching_over_its_corpu
     assert section["top10_stored_vector"]["n"] == section["needs"] > 0
     assert section["top10_stored_vector"]["p95_ms"] >= section["top10_stored_vector"]["p50_ms"] > 0
     assert section["top10_free_text"]["n"] > 0
+
+
+def test_a_large_corpus_is_rebuilt_in_the_background_while_the_old_one_serves(market, member_org, monkeypatch):
+    from django.db import connection
+
+    before = matching.corpus("offers")
+    started = []
+
+    class Deferred:
+        """Keeps the rebuild to run it afterwards in this thread (where the test's transaction is visible)."""
+
+        def __init__(self, target, args, **kwargs):
+            self.target, self.args = target, args
+
+        def start(self):
+            started.append(self)
+
+    monkeypatch.setattr(matching, "BACKGROUND_REBUILD_SIZE", 1)
+    monkeypatch.setattr(matching.threading, "Thread", Deferred)
+    monkeypatch.setattr(connection, "close", lambda: None)  # the rebuild closes its thread's connection
+    new = published(Offer, member_org, ["1.7.8"], title="污泥好氧堆肥", summary="市政污泥与秸秆混合好氧发酵。")
+    served = matching.corpus("offers")
+    assert served is before and new.pk not in served.position and [t.args[0] for t in started] == ["offers"]
+    assert matching.corpus("offers") is before and len(started) == 1  # one rebuild at a time
+    started[0].target(*started[0].args)
+    assert new.pk in matching.corpus("offers").position
