@@ -401,7 +401,9 @@ def _match(get):
 
     need, offer = _matched_pair(get)
     target = Match.objects.create(need=need, offer=offer, score=1.2, similarity=0.6)
-    other = Need.objects.create(organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published")
+    other = Need.objects.create(
+        organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published"
+    )
     new = Match(need=other, offer=offer, score=1.1, similarity=0.5)
     return target, new, {"score": 1.3}
 
@@ -413,7 +415,9 @@ def _match_feedback(get):
     target = MatchFeedback.objects.create(
         need=need, offer=offer, user=get("member"), organization=get("member_org"), useful=True
     )
-    other = Need.objects.create(organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published")
+    other = Need.objects.create(
+        organization=get("other_org"), title="寻求储能技术", problem="削峰填谷。", status="published"
+    )
     new = MatchFeedback(need=other, offer=offer, user=get("member"), organization=get("member_org"), useful=False)
     return target, new, {"useful": False}
 
