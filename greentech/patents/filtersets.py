@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,12 @@ def code_prefix_q(value: str):
     return PatentCode.objects.filter(code__gte=prefix, code__lt=prefix + "\uffff").values("patent_id")
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year in a sane range (a year like 0.0 or 10**16 is a clear 400, not a database error)."""
+
+    field_class = forms.IntegerField
+
+
 class PatentFilterSet(django_filters.FilterSet):
     code = django_filters.CharFilter(
         label=_("IPC/CPC code prefix"), method="filter_code", validators=[lambda value: code_prefix_q(value)]
@@ -36,7 +43,9 @@ class PatentFilterSet(django_filters.FilterSet):
     applicant = django_filters.CharFilter(label=_("applicant"), method="filter_applicant")
     date_from = django_filters.DateFilter(field_name="publication_date", lookup_expr="gte", label=_("published from"))
     date_to = django_filters.DateFilter(field_name="publication_date", lookup_expr="lte", label=_("published until"))
-    year = django_filters.NumberFilter(field_name="publication_date", lookup_expr="year", label=_("year"))
+    year = YearFilter(
+        field_name="publication_date", lookup_expr="year", label=_("year"), min_value=1790, max_value=2200
+    )
 
     class Meta:
         model = Patent

@@ -143,3 +143,10 @@ def test_patentsview_real_rows_are_found(db):
     importing.run(PATENTSVIEW)
     assert numbers(queries.find(SYSTEM, {"q": "antireflective"})) == ["US10134923"]
     assert numbers(queries.find(SYSTEM, {"code": "H01L 31/02"})) == ["US10134923"]
+
+
+def test_a_year_out_of_range_is_a_clear_400(api_client):
+    for year in ("0.0", "2.6969942984061616e+16", "12"):
+        response = api_client(None).get(f"/api/v1/patents/?year={year}")
+        assert response.status_code == 400, (year, response.status_code)
+    assert api_client(None).get("/api/v1/patents/?year=2021").status_code == 200
