@@ -30,6 +30,20 @@ class PlatformCommand(BaseCommand):
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"No account named {username!r}. / 没有名为 {username!r} 的账户。") from error
 
+    @staticmethod
+    def today(options):
+        """The date of --today (YYYY-MM-DD), None when not given: jobs compute as of that day (tests, catch-up runs)."""
+        import datetime
+
+        if not options.get("today"):
+            return None
+        try:
+            return datetime.date.fromisoformat(options["today"])
+        except ValueError:
+            raise CommandError(
+                f"--today {options['today']!r} is not a date like 2026-12-31. / --today 须为 2026-12-31 这样的日期。"
+            ) from None
+
     @property
     def console(self) -> Console:
         return Console(file=self.stderr._out, highlight=False)

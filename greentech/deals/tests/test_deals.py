@@ -694,3 +694,18 @@ def test_the_valuation_reference_needs_three_comparable_registered_contracts(
     assert reference["groups"] == ["3.1"]
     page = client.get(subject.get_absolute_url()).content.decode()
     assert 'id="valuation-reference"' in page and "60.0" in page
+
+
+def test_the_overdue_command_notifies_and_refuses_a_bad_date(deal, member, professor, department_officer):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    registered(deal, member, department_officer)
+    services.add_payment(member, deal, title="尾款", due_on=datetime.date(2026, 8, 1), amount=Decimal("20"))
+    out = io.StringIO()
+    call_command("deals", "overdue", "--today", "2026-08-05", stdout=out)
+    assert out.getvalue().strip().endswith(": 1")
+    assert Notification.objects.filter(recipient=professor, kind="deal_overdue").count() == 1
+    with pytest.raises(CommandError, match="2026-12-31"):
+        call_command("deals", "overdue", "--today", "05/08/2026")

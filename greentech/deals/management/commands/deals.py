@@ -1,8 +1,6 @@
 """greentech deals overdue [--today DATE]: jobs of the deal pipeline."""
 
-import datetime
 
-from django.core.management.base import CommandError
 
 from greentech.core.management.base import PlatformCommand
 
@@ -21,12 +19,7 @@ class Command(PlatformCommand):
         from greentech.core import audit
         from greentech.deals.services import flag_overdue
 
-        today = None
-        if options.get("today"):
-            try:
-                today = datetime.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(f"--today {options['today']!r} is not a date like 2026-12-31") from None
+        today = self.today(options)
         with audit.acting_as(None, audit.Source.JOB):
             count = flag_overdue(today)
         self.stdout.write(f"overdue payments and milestones notified / 已提醒逾期款项与里程碑: {count}")

@@ -1,8 +1,6 @@
 """greentech market expire [--today DATE]: jobs of the technology market."""
 
-import datetime
 
-from django.core.management.base import CommandError
 
 from greentech.core.management.base import PlatformCommand
 
@@ -19,12 +17,7 @@ class Command(PlatformCommand):
         from greentech.core import audit
         from greentech.market.services import expire_listings
 
-        today = None
-        if options.get("today"):
-            try:
-                today = datetime.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(f"--today {options['today']!r} is not a date like 2026-12-31") from None
+        today = self.today(options)
         with audit.acting_as(None, audit.Source.JOB):
             counts = expire_listings(today)
         self.stdout.write(f"expired / 已过期: offers {counts['offer']}, needs {counts['need']}")

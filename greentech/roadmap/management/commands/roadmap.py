@@ -38,16 +38,10 @@ class Command(PlatformCommand):
         return self.export(options)
 
     def warn(self, options):
-        import datetime
 
         from greentech.roadmap.services import post_warnings
 
-        today = None
-        if options.get("today"):
-            try:
-                today = datetime.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(f"--today {options['today']!r} is not a date like 2022-12-31") from None
+        today = self.today(options)
         posted = post_warnings(today)
         self.stdout.write(f"roadmap warnings posted / 已发送提醒: {posted}")
 
