@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greentech.core import audit, services
-from greentech.core.permissions import SYSTEM, Action, actor_for, can, check
+from greentech.core.permissions import SYSTEM, Action, actor_for, check
 from greentech.deals.models import (
     CLOSED,
     INVENTOR_SHARE_MINIMUM,
@@ -205,16 +205,6 @@ def sign(user, deal: Deal, *, note: str = "", documents=(), **fields) -> Contrac
     return contract
 
 
-def update_contract(user, contract: Contract, changes: dict) -> Contract:
-    """Correct the contract before it is registered (a registered contract stays as registered)."""
-    unknown = set(changes) - set(CONTRACT_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown contract fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    if contract.is_registered:
-        raise ValidationError(_("The contract is registered: it can no longer be changed."))
-    return services.update(user, contract, changes, reason="contract corrected")
-
-
 def register_contract(
     user, contract: Contract, *, registration_number: str, registered_on=None, transaction_amount=None, note=""
 ) -> Contract:
@@ -400,11 +390,3 @@ def _notify_parties(user, deal: Deal, kind: str, title: str, body: str) -> None:
     acting = getattr(user, "pk", None)
     recipients = [person for person in recipients if person.pk != acting]
     notify(recipients, kind, title, body or "", link=deal.get_absolute_url(), target=deal)
-
-
-def deals_visible_to(user):
-    return Deal.objects.restrict(user, Action.VIEW).select_related("offer", "seller", "buyer", "broker_organization")
-
-
-def may_work(user, deal: Deal) -> bool:
-    return can(user, Action.CHANGE, deal)

@@ -212,7 +212,6 @@ class DealDetailView(ObjectDetailView):
         except ValidationError as error:
             _errors(request, error)
             if extra:
-                self.request = request
                 return self.render_to_response(self.get_context_data(**kwargs, **extra), status=400)
         except PermissionDenied as denied:
             messages.error(request, str(denied) or _("You may not do this."))
