@@ -1,6 +1,6 @@
 """Browser tests: headless Chromium against the production server (gunicorn + WhiteNoise) on a demo database.
 
-The server and the browser come from greentech/portal/tests/conftest.py. Every test opens a fresh browser
+The server and the browser come from greentech/testing/browser.py. Every test opens a fresh browser
 context (no shared cookies), records console errors, uncaught page errors, failed requests and HTTP errors,
 blocks and records every request that would leave 127.0.0.1 (the platform must work offline, without CDNs),
 and saves full-page screenshots to test-artifacts/.
