@@ -16,6 +16,7 @@ from greentech.core.datasets import DatasetResource, NaturalKeyWidget, column, r
 from greentech.core.i18n import lazy
 from greentech.deals.models import Deal
 from greentech.patents.models import Patent, PatentTransfer
+from greentech.patents.records import FIELDS
 from greentech.registry.models import Organization
 
 
@@ -58,30 +59,8 @@ class PatentResource(DatasetResource):
     class Meta(DatasetResource.Meta):
         model = Patent
         import_id_fields = ("number",)
-        fields = (
-            "number",
-            "office",
-            "kind",
-            "application_number",
-            "type",
-            "language",
-            "title",
-            "abstract",
-            "title_translation",
-            "abstract_translation",
-            "first_claim",
-            "applicants",
-            "inventors",
-            "application_date",
-            "publication_date",
-            "grant_date",
-            "ipc",
-            "cpc",
-            "legal_status",
-            "legal_status_date",
-            "family_id",
-            "region",
-        )
+        # the import schema's columns (patents.records.FIELDS) less the credit codes, which only match applicants
+        fields = tuple(name for name in FIELDS if name != "applicant_credit_codes")
         export_order = fields
 
     @staticmethod
