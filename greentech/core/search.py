@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import rjieba
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
@@ -30,28 +29,10 @@ from django.utils.safestring import mark_safe
 
 from greentech.core import text as textlib
 
-# ---------------------------------------------------------------------------------------------------------------
-# Tokens
+# Tokens: core.text (index_tokens for what is stored, query_tokens for what is asked); re-exported here
 
-
-def _words(value: str | None, cut) -> list[str]:
-    """Chinese runs segmented by `cut`, Latin runs split at . and - and stemmed; stop words left out."""
-    stop = textlib.stopwords()
-    result = []
-    for run in textlib._RUNS.findall(textlib.normalize(value)):
-        words = cut(run) if textlib._CJK.match(run) else [textlib.stem(part) for part in re.split(r"[.\-]", run)]
-        result.extend(word for word in words if word and word not in stop)
-    return result
-
-
-def index_tokens(value: str | None) -> list[str]:
-    """Tokens stored in the index: Chinese in search mode (words and their parts), English stemmed."""
-    return _words(value, rjieba.cut_for_search)
-
-
-def query_tokens(value: str | None) -> list[str]:
-    """The words of a query, in order, without repeats (Chinese in precise mode, English stemmed)."""
-    return list(dict.fromkeys(_words(value, rjieba.cut)))
+index_tokens = textlib.index_tokens
+query_tokens = textlib.query_tokens
 
 
 # ---------------------------------------------------------------------------------------------------------------

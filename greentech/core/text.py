@@ -78,3 +78,26 @@ def language(text: str | None) -> str:
     if chinese:
         return "zh" if latin <= chinese else "mixed"
     return "en"
+
+
+# Search tokens (core.search stores index_tokens and asks with query_tokens)
+
+
+def _words(value: str | None, cut) -> list[str]:
+    """Chinese runs segmented by `cut`, Latin runs split at . and - and stemmed; stop words left out."""
+    stop = stopwords()
+    result = []
+    for run in _RUNS.findall(normalize(value)):
+        words = cut(run) if _CJK.match(run) else [stem(part) for part in re.split(r"[.\-]", run)]
+        result.extend(word for word in words if word and word not in stop)
+    return result
+
+
+def index_tokens(value: str | None) -> list[str]:
+    """Tokens stored in the index: Chinese in search mode (words and their parts), English stemmed."""
+    return _words(value, rjieba.cut_for_search)
+
+
+def query_tokens(value: str | None) -> list[str]:
+    """The words of a query, in order, without repeats (Chinese in precise mode, English stemmed)."""
+    return list(dict.fromkeys(_words(value, rjieba.cut)))
