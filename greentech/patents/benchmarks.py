@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -114,6 +115,7 @@ def _measure(n: int, workdir: Path, *, label_sample: int, repeat: int, console) 
         report["text_labels"] = {"patents": labelled["labelled"], "per_second": labelled["per_second"]}
         say(f"text labels: {labelled['per_second']}/s")
 
+    report["analyze_seconds"] = analyze()
     report.update(measure_queries(vocabulary, repeat=repeat))
     report["database_bytes"] = _database_size()
     report["database_mib"] = round(report["database_bytes"] / 2**20, 1)
@@ -164,26 +166,65 @@ def _arguments(parser):
         default="postgresql://postgres@127.0.0.1:5432/postgres",
         help="patents: PostgreSQL server to create the scratch database on.",
     )
+    parser.add_argument(
+        "--keep-database",
+        metavar="TARGET",
+        help="patents: keep the scratch database: a new SQLite file at this path, or (with --backend postgresql) a "
+        "new database of this name; re-run the queries on it later with --reuse-database.",
+    )
+    parser.add_argument(
+        "--reuse-database",
+        metavar="TARGET",
+        help="patents: re-run only the query part (migrate, ANALYZE, keyword/code/facet timings) on a database kept "
+        "by --keep-database (SQLite path, or PostgreSQL name with --backend postgresql); refuses any other database.",
+    )
     parser.add_argument("--inside", action="store_true", help="patents: (internal) run in the current database.")
+    parser.add_argument("--queries-only", action="store_true", help="patents: (internal) with --inside.")
+
+
+MARKER = "greentech_bench_scratch"  # a table in every database the benchmark created (what --reuse-database checks)
+
+
+def _postgres_base(options) -> str:
+    return options.get("postgres_url") or "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_url(base: str, name: str) -> str:
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def _scratch(options) -> tuple[str, callable]:
-    """A scratch database URL and the function that removes it."""
+    """A scratch database URL and the function that removes it (which does nothing for a kept database)."""
+    from django.core.management.base import CommandError
+
+    keep = options.get("keep_database")
     if options.get("backend") == "postgresql":
         import psycopg
 
-        base = options.get("postgres_url") or "postgresql://postgres@127.0.0.1:5432/postgres"
-        name = f"gt_bench_{os.getpid()}"
+        base = _postgres_base(options)
+        name = keep or f"gt_bench_{os.getpid()}"
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+            raise CommandError(f"--keep-database {name!r}: a-z, 0-9 and _ only. / 库名仅限小写字母、数字、下划线。")
         with psycopg.connect(base, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                raise CommandError(f"--keep-database {name}: the database exists already. / 数据库已存在。")
             conn.execute(
                 f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8 LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"'
             )
 
         def drop():
+            if keep:
+                return
             with psycopg.connect(base, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-        return base.rsplit("/", 1)[0] + "/" + name, drop
+        return _postgres_url(base, name), drop
+    if keep:
+        path = Path(keep).resolve()
+        if path.exists():
+            raise CommandError(f"--keep-database {path}: the file exists already. / 文件已存在。")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}", lambda: None
     folder = tempfile.mkdtemp(prefix="greentech-bench-")
     path = Path(folder) / "bench.sqlite3"
 
@@ -195,23 +236,113 @@ def _scratch(options) -> tuple[str, callable]:
     return f"sqlite:///{path}", remove
 
 
+def _kept(options) -> str:
+    """The URL of a database kept by --keep-database, checked to be one (it has the benchmark's marker table)."""
+    from django.core.management.base import CommandError
+
+    target = options["reuse_database"]
+    refuse = CommandError(
+        f"--reuse-database {target}: not a database kept by `greentech bench patents --keep-database`; "
+        "refusing to touch it. / 不是基准测试保留的数据库，拒绝操作。"
+    )
+    if options.get("backend") == "postgresql":
+        import psycopg
+
+        url = _postgres_url(_postgres_base(options), target)
+        try:
+            with psycopg.connect(url) as conn:
+                found = conn.execute("SELECT to_regclass(%s)", [MARKER]).fetchone()[0]
+        except psycopg.Error:
+            raise refuse from None
+        if not found:
+            raise refuse
+        return url
+    import sqlite3
+
+    path = Path(target).resolve()
+    if not path.is_file():
+        raise refuse
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [MARKER]).fetchone():
+            raise refuse
+    return f"sqlite:///{path}"
+
+
+def _mark() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (created varchar(40))")
+        cursor.execute(f"INSERT INTO {MARKER} (created) VALUES (%s)", [time.strftime("%Y-%m-%dT%H:%M:%S")])
+
+
+def analyze() -> float:
+    """Fresh planner statistics (what autovacuum does on PostgreSQL after a bulk load); seconds taken."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+    return round(time.perf_counter() - started, 2)
+
+
+def queries_only() -> dict:
+    """The query part alone, on the database Django is connected to (a kept benchmark database)."""
+    from greentech.patents import synthetic
+    from greentech.patents.models import Patent
+
+    report: dict = {"backend": connection_vendor(), "cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    report["n"] = Patent.objects.count()
+    report["analyze_seconds"] = analyze()
+    report.update(measure_queries(synthetic.Vocabulary()))
+    report["database_mib"] = round(_database_size() / 2**20, 1)
+    report["load_after"] = os.getloadavg()
+    return report
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
 @benchmarks.register(
     "patents", "the green patent database at scale: import, labels, search, facets", arguments=_arguments
 )
 def run(options, console=None) -> dict:
     n = int(options.get("n") or 10000)
     if options.get("inside"):
-        report = measure(n, console=console)
+        if options.get("queries_only"):
+            report = queries_only()
+        else:
+            _mark()
+            report = measure(n, console=console)
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return report
-    url, remove = _scratch(options)
+    if options.get("reuse_database") and options.get("keep_database"):
+        from django.core.management.base import CommandError
+
+        raise CommandError("Give --keep-database or --reuse-database, not both. / 二者只能选其一。")
+    if options.get("reuse_database"):
+        url, remove = _kept(options), (lambda: None)
+        steps = [["migrate", "--no-input"]]
+        inside = ["--queries-only"]
+    else:
+        url, remove = _scratch(options)
+        steps = [["init"]]
+        inside = ["--n", str(n)]
     env = {**os.environ, "GREENTECH_DATABASE_URL": url}
     try:
         if console is not None:
-            console.print(f"scratch database: {url}")
-        subprocess.run([sys.executable, "-m", "greentech", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+            kept = options.get("reuse_database") or options.get("keep_database")
+            console.print(f"{'kept' if kept else 'scratch'} database: {url}")
+        for step in steps:
+            subprocess.run([sys.executable, "-m", "greentech", *step], env=env, check=True, stdout=subprocess.DEVNULL)
         done = subprocess.run(
-            [sys.executable, "-m", "greentech", "bench", "patents", "--inside", "--n", str(n)],
+            [sys.executable, "-m", "greentech", "bench", "patents", "--inside", *inside],
             env=env,
             check=True,
             stdout=subprocess.PIPE,
@@ -220,6 +351,8 @@ def run(options, console=None) -> dict:
         report = json.loads(done.stdout[done.stdout.index("{") :])
     finally:
         remove()
+    if options.get("keep_database") or options.get("reuse_database"):
+        report["kept_database"] = url
     if console is not None:
         console.print_json(json.dumps(report, ensure_ascii=False))
     return report
