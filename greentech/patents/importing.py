@@ -46,6 +46,7 @@ MAX_REPORTED = 1000
 TEXT_INLINE_LIMIT = 2000
 PARALLEL_BYTES = 4 * 2**20  # files bigger than this are prepared in worker processes
 IN_FLIGHT = 3  # chunks read ahead per worker process
+SQLITE_CACHE_KIB = 256 * 1024  # page cache of the import's SQLite connection while it writes
 
 
 class LineError(RowError):
@@ -77,144 +78,17 @@ def fingerprint(path: Path, fmt: str) -> str:
 # --- preparing records (in worker processes for big files) -----------------------------------------------------
 
 _context: records.Context | None = None  # set in the parent before the pool forks; workers inherit it
-
-
-def _prepare_chunk(chunk: list, tokens: bool) -> list:
-    """(line, Prepared or RecordInvalid, title tokens, body tokens) for each (line, raw) of a chunk; in the
-    validation pass (`tokens=False`) only the bad records come back."""
-    out = []
-    for line, raw in chunk:
-        if isinstance(raw, records.RecordInvalid):
-            out.append((line, raw, "", ""))
-            continue
-        try:
-            prepared = records.prepare(raw, _context)
-        except records.RecordInvalid as invalid:
-            out.append((line, invalid, "", ""))
-            continue
-        if tokens:
-            view = Patent(**prepared.values)
-            out.append((line, prepared, *INDEX.document(view)))
-    return out
-
-
-def _validate_chunk(chunk):
-    return len(chunk), _prepare_chunk(chunk, False)
-
-
-def _write_chunk(chunk):
-    return _prepare_chunk(chunk, True)
-
-
-def _chunks(path, fmt, skip: int, size: int):
-    chunk, count = [], 0
-    for line, raw in records.read(path, fmt):
-        count += 1
-        if count <= skip:
-            continue
-        chunk.append((line, raw))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class Preparer:
-    """Maps chunks of raw records to prepared ones, in order: in this process for small files, in a pool of
-    forked worker processes (GREENTECH_IMPORT_WORKERS, default: one per core) for big ones."""
-
-    def __init__(self, path, fmt, context, *, parallel: bool):
-        global _context
-        _context = context
-        self.path, self.fmt = path, fmt
-        self.pool = None
-        if parallel:
-            import multiprocessing
-
-            workers = int(os.environ.get("GREENTECH_IMPORT_WORKERS") or os.cpu_count() or 1)
-            if not connection.in_atomic_block:
-                # a connection should not cross fork(); Django reopens it here on demand. Inside a transaction (the
-                # tests) it stays open: the workers never touch it and leave by os._exit, which closes nothing.
-                connection.close()
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
-
-    def map(self, function, *, skip: int = 0, size: int = 500):
-        """Results in file order. At most `IN_FLIGHT` chunks per worker are read ahead (Pool.imap would read
-        the whole file into its task queue when the writer is slower than the workers: memory would grow)."""
-        chunks = _chunks(self.path, self.fmt, skip, size)
-        if self.pool is None:
-            for chunk in chunks:
-                yield function(chunk)
-            return
-        import collections
-
-        pending: collections.deque = collections.deque()
-        limit = IN_FLIGHT * self.pool._processes
-        for chunk in chunks:
-            pending.append(self.pool.apply_async(function, (chunk,)))
-            if len(pending) >= limit:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-    def close(self):
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-
-
-def validate(preparer: Preparer, report: ImportReport, progress=None) -> int:
-    """The validation pass: count the records, collect the errors (the first MAX_REPORTED of them)."""
-    total = bad = 0
-    for count, invalid_records in preparer.map(_validate_chunk, size=1000):
-        total += count
-        for line, invalid, _title, _body in invalid_records:
-            bad += 1
-            for name, message in invalid.errors:
-                if len(report.errors) < MAX_REPORTED:
-                    report.errors.append(LineError(line, name, message))
-        if progress:
-            progress("validate", total)
-    if bad and len(report.errors) >= MAX_REPORTED:
-        report.errors.append(
-            LineError(
-                None,
-                "",
-                lazy(
-                    _("%(count)d bad records in all; the first %(shown)d problems are listed."),
-                    count=bad,
-                    shown=MAX_REPORTED,
-                ),
-            )
-        )
-    return total
-
-
-# --- writing ---------------------------------------------------------------------------------------------------
+_now = None  # the run's timestamp (created / updated of the rows it writes), set with _context
 
 _COLUMNS = [f for f in Patent._meta.concrete_fields]
-
-
-def _new_ids(count: int) -> list[int]:
-    """Primary keys for `count` new patents, taken inside the batch's transaction (after its first write, so on
-    SQLite the write lock is held)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Patent._meta.db_table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Patent._meta.db_table}")
-        first = cursor.fetchone()[0] + 1
-        return list(range(first, first + count))
+_FIELDS = [f for f in _COLUMNS if f.attname not in ("id", "created")]  # what a row carries; an update sets these
+_NAMES = [f.attname for f in _FIELDS]
 
 
 def _converters(fields) -> list:
     """Per column, how a value goes to the database: PostgreSQL takes the Python objects; on SQLite dates and
-    times are text as Django stores them (times naive UTC)."""
+    times are text as Django stores them (times naive UTC). Only the backend's class is read, so workers
+    (which never connect) can call it."""
     if connection.vendor == "postgresql":
         return [None] * len(fields)
 
@@ -232,39 +106,145 @@ def _converters(fields) -> list:
     ]
 
 
-def _values(rows: list[dict], fields, tail_pk: bool) -> list[list]:
-    names = [f.attname for f in fields]
-    converters = _converters(fields)
+class _View:
+    """The attributes the search index reads from a patent (a model instance per record costs ~30 µs)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def _prepare_chunk(chunk: list, tokens: bool) -> tuple[int, list]:
+    """The chunk's size and (line, row or RecordInvalid) for each (line, raw) of it. A row is what the writer stores, ready
+    for SQL: (number, column values in `_FIELDS` order, codes, applicants, label rows, title tokens, body
+    tokens). With `tokens=False` (once the file is known to be bad) only the bad records come back."""
     out = []
-    for row in rows:
-        values = [
-            row[name] if convert is None else convert(row[name])
-            for name, convert in zip(names, converters, strict=True)
+    converters = _converters(_FIELDS)
+    now = _now or timezone.now()
+    extra = {"updated": now, "labelled_version": ""}
+    for line, raw in chunk:
+        if isinstance(raw, str):
+            raw = records.parse_json_line(raw)
+        if isinstance(raw, records.RecordInvalid):
+            out.append((line, raw))
+            continue
+        try:
+            prepared = records.prepare(raw, _context)
+        except records.RecordInvalid as invalid:
+            out.append((line, invalid))
+            continue
+        if not tokens:
+            continue
+        values = {**prepared.values, **extra}
+        title, body = INDEX.document(_View(values))
+        row = tuple(
+            values[name] if convert is None else convert(values[name])
+            for name, convert in zip(_NAMES, converters, strict=True)
+        )
+        labels = [
+            (r["source"], r["scheme"], r["code"], r["name"], r["score"], r["reason"], r["group"])
+            for r in prepared.labels
         ]
-        if tail_pk:
-            values.append(row["id"])
-        out.append(values)
-    return out
+        out.append((line, (values["number"], row, prepared.codes, prepared.applicants, labels, title, body)))
+    return len(chunk), out
 
 
-def _insert_rows(rows: list[dict]) -> None:
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
-    marks = ", ".join(["%s"] * len(_COLUMNS))
+def _chunks(path, fmt, skip: int, size: int):
+    chunk, count = [], 0
+    for line, raw in records.read_raw(path, fmt):
+        count += 1
+        if count <= skip:
+            continue
+        chunk.append((line, raw))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class Preparer:
+    """Maps chunks of raw records to prepared rows, in order: in this process for small files, in a pool of
+    forked worker processes (GREENTECH_IMPORT_WORKERS, default: one per core) for big ones. `tokens` is read
+    as each chunk is handed out: set it to False to stop segmenting once the file is known to be bad."""
+
+    def __init__(self, path, fmt, context, *, parallel: bool):
+        global _context, _now
+        _context, _now = context, timezone.now()
+        self.path, self.fmt = path, fmt
+        self.tokens = True
+        self.pool = None
+        if parallel:
+            import multiprocessing
+
+            workers = int(os.environ.get("GREENTECH_IMPORT_WORKERS") or os.cpu_count() or 1)
+            if not connection.in_atomic_block:
+                # a connection should not cross fork(); Django reopens it here on demand. Inside a transaction (the
+                # tests) it stays open: the workers never touch it and leave by os._exit, which closes nothing.
+                connection.close()
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+
+    def map(self, *, skip: int = 0, size: int = 500):
+        """Results in file order. At most `IN_FLIGHT` chunks per worker are read ahead (Pool.imap would read
+        the whole file into its task queue when the writer is slower than the workers: memory would grow)."""
+        chunks = _chunks(self.path, self.fmt, skip, size)
+        if self.pool is None:
+            for chunk in chunks:
+                yield _prepare_chunk(chunk, self.tokens)
+            return
+        import collections
+
+        pending: collections.deque = collections.deque()
+        limit = IN_FLIGHT * self.pool._processes
+        for chunk in chunks:
+            pending.append(self.pool.apply_async(_prepare_chunk, (chunk, self.tokens)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+
+def _new_ids(count: int) -> list[int]:
+    """Primary keys for `count` new patents, taken inside the import's transaction (after its first write, so
+    on SQLite the write lock is held)."""
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {Patent._meta.db_table} ({columns}) VALUES ({marks})", _values(rows, _COLUMNS, False)
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Patent._meta.db_table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Patent._meta.db_table}")
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
 
 
-def _update_rows(rows: list[dict]) -> None:
-    """UPDATE … WHERE id = %s for each patent in one executemany (Django's bulk_update builds a CASE per field
-    and row, ~40x slower at this size). Labels are recomputed, so the text-label cursor is reset."""
-    fields = [f for f in _COLUMNS if f.attname not in ("id", "created")]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+def _insert_rows(rows: list[tuple]) -> None:
+    """(id, created, *values) per new patent."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [Patent._meta.pk, _created, *_FIELDS])
+    marks = ", ".join(["%s"] * (len(_FIELDS) + 2))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {Patent._meta.db_table} SET {assignments} WHERE id = %s", _values(rows, fields, True)
-        )
+        cursor.executemany(f"INSERT INTO {Patent._meta.db_table} ({columns}) VALUES ({marks})", rows)
+
+
+_created = Patent._meta.get_field("created")
+
+
+def _update_rows(rows: list[tuple]) -> None:
+    """(*values, id) per patent already there: UPDATE … WHERE id = %s in one executemany (Django's bulk_update
+    builds a CASE per field and row, ~40x slower at this size). Labels are recomputed, so the text-label cursor
+    is reset (labelled_version is among the values)."""
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in _FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {Patent._meta.db_table} SET {assignments} WHERE id = %s", rows)
 
 
 def _write_documents(rows: list[tuple], replace: set[int]) -> None:
@@ -286,44 +266,37 @@ def _write_documents(rows: list[tuple], replace: set[int]) -> None:
 
 
 def write_batch(batch: list) -> tuple[int, int, list[int]]:
-    """Insert or update one batch of (Prepared, title tokens, body tokens) (the caller holds the transaction);
+    """Insert or update one batch of prepared rows (see `_prepare_chunk`; the caller holds the transaction);
     returns (created, updated, ids)."""
     unique = {}
     for item in batch:
-        unique[item[0].values["number"]] = item  # a number twice in a batch: the later record wins
+        unique[item[0]] = item  # a number twice in a batch: the later record wins
     batch = list(unique.values())
     existing = dict(Patent.objects.filter(number__in=list(unique)).values_list("number", "pk"))
-    now = timezone.now()
-    new_rows, old_rows = [], []
-    for prepared, _title, _body in batch:
-        # plain dicts of column values (a model instance per row costs more than the row's SQL)
-        row = {**prepared.values, "updated": now, "labelled_version": ""}
-        if row["number"] in existing:
-            row["id"] = existing[row["number"]]
-            old_rows.append(row)
-        else:
-            row["created"] = now
-            new_rows.append(row)
-    old_ids = [row["id"] for row in old_rows]
-    if old_rows:
-        _update_rows(old_rows)
+    ids: dict[str, int] = {}
+    fresh = [item for item in batch if item[0] not in existing]
+    old = [item for item in batch if item[0] in existing]
+    old_ids = [existing[item[0]] for item in old]
+    if old:
+        _update_rows([(*item[1], existing[item[0]]) for item in old])
+        ids.update(zip((item[0] for item in old), old_ids, strict=True))
         PatentCode.objects.filter(patent_id__in=old_ids).delete()
         PatentApplicant.objects.filter(patent_id__in=old_ids).delete()
         GreenLabel.objects.filter(patent_id__in=old_ids).delete()
-    if new_rows:
-        for row, pk in zip(new_rows, _new_ids(len(new_rows)), strict=True):
-            row["id"] = pk
-        _insert_rows(new_rows)
-    patents = {row["number"]: row["id"] for row in (*new_rows, *old_rows)}
-    codes, applicants, label_pairs, documents = [], [], [], []
-    for prepared, title, body in batch:
-        pk = patents[prepared.values["number"]]
-        codes.extend((pk, system, code) for system, code in prepared.codes)
+    if fresh:
+        created = _converters([_created])[0]
+        now = created(_now) if created else _now
+        new_ids = _new_ids(len(fresh))
+        _insert_rows([(pk, now, *item[1]) for pk, item in zip(new_ids, fresh, strict=True)])
+        ids.update(zip((item[0] for item in fresh), new_ids, strict=True))
+    codes, applicants, labels, documents = [], [], [], []
+    for number, _row, item_codes, item_applicants, item_labels, title, body in batch:
+        pk = ids[number]
+        codes.extend((pk, system, code) for system, code in item_codes)
         applicants.extend(
-            (pk, position, name, organization) for position, (name, organization) in enumerate(prepared.applicants)
+            (pk, position, name, organization) for position, (name, organization) in enumerate(item_applicants)
         )
-        if prepared.labels:
-            label_pairs.append((pk, prepared.labels))
+        labels.extend((pk, *label) for label in item_labels)
         documents.append((pk, title, body))
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -334,9 +307,17 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
             "VALUES (%s, %s, %s, %s)",
             applicants,
         )
-    labellib.write_labels(label_pairs, replace_sources=())
+        cursor.executemany(
+            f'INSERT INTO {GreenLabel._meta.db_table} (patent_id, source, scheme, code, name, score, reason, "group") '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            labels,
+        )
     _write_documents(documents, set(old_ids))
-    return len(new_rows), len(old_rows), list(patents.values())
+    return len(fresh), len(old), list(ids.values())
+
+
+class _Rejected(Exception):
+    """Raised inside the import's transaction when the file had bad records: everything written rolls back."""
 
 
 def run(
@@ -362,41 +343,43 @@ def run(
     report = ImportReport(dataset="patents")
     key = fingerprint(path, fmt)
     account = user if getattr(user, "pk", None) else None
-    previous = None
+    run_row = None
     if resume:
-        previous = (
+        run_row = (
             PatentImport.objects.filter(
                 fingerprint=key, status__in=[PatentImport.Status.RUNNING, PatentImport.Status.INTERRUPTED]
             )
             .order_by("-created")
             .first()
         )
+    skip = 0
+    if run_row is not None:
+        # runs of this version commit all or nothing (committed is 0 until the end); a run of the earlier
+        # batch-committing version may have a resume point, which is honoured
+        skip = run_row.committed
+        report.created, report.updated = run_row.created_count, run_row.updated_count
+        PatentImport.objects.filter(pk=run_row.pk).update(status=PatentImport.Status.RUNNING, updated=timezone.now())
+    else:
+        run_row = PatentImport.objects.create(path=str(path)[:500], format=fmt, fingerprint=key, user=account)
     size = path.stat().st_size if path.is_file() else sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     preparer = Preparer(path, fmt, records.Context(), parallel=size > PARALLEL_BYTES)
+    written_ids: list[int] = []
     try:
-        if previous is not None:
-            run_row, total, skip = previous, previous.records, previous.committed
-            report.created, report.updated = previous.created_count, previous.updated_count
-        else:
-            total = validate(preparer, report, progress)
-            run_row = PatentImport.objects.create(
-                path=str(path)[:500], format=fmt, fingerprint=key, user=account, records=total
-            )
-            skip = 0
-            if report.errors:
-                run_row.status = PatentImport.Status.REJECTED
-                run_row.errors = [error.as_dict() for error in report.errors[:100]]
-                run_row.finished = timezone.now()
-                run_row.save()
-                report.rows = total
-                return report
-        report.rows = total
-        written_ids = _write(
-            preparer, run_row, report, user, skip, batch_size, keep_ids=total <= TEXT_INLINE_LIMIT, progress=progress
+        total = _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress)
+    except _Rejected:
+        PatentImport.objects.filter(pk=run_row.pk).update(
+            status=PatentImport.Status.REJECTED,
+            records=report.rows,
+            errors=[error.as_dict() for error in report.errors[:100]],
+            finished=timezone.now(),
         )
+        report.created = report.updated = 0
+        return report
+    except BaseException:
+        PatentImport.objects.filter(pk=run_row.pk).update(status=PatentImport.Status.INTERRUPTED)
+        raise
     finally:
         preparer.close()
-    PatentImport.objects.filter(pk=run_row.pk).update(status=PatentImport.Status.DONE, finished=timezone.now())
     if label_text is None:
         label_text = total <= TEXT_INLINE_LIMIT
     if label_text and written_ids:
@@ -404,46 +387,93 @@ def run(
     return report
 
 
-def _write(preparer, run_row, report, user, skip, batch_size, *, keep_ids, progress) -> list[int]:
-    """The write pass: batches of prepared records, each with the run's resume point in one transaction."""
-    written_ids: list[int] = []
-    committed = skip
+def _sqlite_bulk_settings(cursor, on: bool, saved: dict) -> None:
+    """A bigger page cache for the import's connection while it runs (the indexes of a million rows do not fit
+    SQLite's default 2 MiB), restored afterwards."""
+    if on:
+        cursor.execute("PRAGMA cache_size")
+        saved["cache_size"] = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    elif "cache_size" in saved:
+        cursor.execute(f"PRAGMA cache_size = {int(saved['cache_size'])}")
+
+
+def _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress) -> int:
+    """The one pass: records are prepared (in the workers) and written in batches inside ONE transaction; the
+    first bad record stops the writing (the rest of the file is still checked, without segmentation, so that
+    every bad line is listed) and the transaction rolls back (`_Rejected`). Returns the number of records."""
+    total = skip
+    bad = 0
     batch: list = []
+    saved: dict = {}
 
     def flush():
-        nonlocal committed, batch
-        with transaction.atomic(), audit.acting_as(user, audit.Source.IMPORT):
-            # the checkpoint first: on SQLite this takes the write lock before new ids are chosen
-            PatentImport.objects.filter(pk=run_row.pk).update(committed=committed + len(batch), updated=timezone.now())
-            created, updated, ids = write_batch(batch)
-            committed += len(batch)
-            report.created += created
-            report.updated += updated
-            PatentImport.objects.filter(pk=run_row.pk).update(
-                created_count=report.created, updated_count=report.updated
-            )
-        if keep_ids:
+        nonlocal batch
+        created, updated, ids = write_batch(batch)
+        report.created += created
+        report.updated += updated
+        if len(written_ids) <= TEXT_INLINE_LIMIT:
             written_ids.extend(ids)
         batch = []
-        if progress:
-            progress("write", committed)
 
+    sqlite = connection.vendor == "sqlite"
     try:
-        for chunk in preparer.map(_write_chunk, skip=skip):
-            for line, item, title, body in chunk:
-                if isinstance(item, records.RecordInvalid):  # the file changed since it was validated
-                    raise ImportFileError(
-                        lazy(_("line %(line)d became invalid during the import: %(error)s"), line=line, error=item)
+        with transaction.atomic(), audit.acting_as(user, audit.Source.IMPORT):
+            # the run's row first: on SQLite this takes the write lock before new ids are chosen
+            PatentImport.objects.filter(pk=run_row.pk).update(updated=timezone.now())
+            if sqlite:
+                with connection.cursor() as cursor:
+                    _sqlite_bulk_settings(cursor, True, saved)
+            for count, items in preparer.map(skip=skip):
+                total += count
+                for line, item in items:
+                    if isinstance(item, records.RecordInvalid):
+                        if not bad:
+                            preparer.tokens = False  # the file is bad: check the rest, segment nothing more
+                            batch = []
+                        bad += 1
+                        for name, message in item.errors:
+                            if len(report.errors) < MAX_REPORTED:
+                                report.errors.append(LineError(line, name, message))
+                    elif not bad:
+                        batch.append(item)
+                        if len(batch) >= batch_size:
+                            flush()
+                if progress:
+                    progress("validate" if bad else "write", total)
+            report.rows = total
+            if bad:
+                if len(report.errors) >= MAX_REPORTED:
+                    report.errors.append(
+                        LineError(
+                            None,
+                            "",
+                            lazy(
+                                _("%(count)d bad records in all; the first %(shown)d problems are listed."),
+                                count=bad,
+                                shown=MAX_REPORTED,
+                            ),
+                        )
                     )
-                batch.append((item, title, body))
-                if len(batch) >= batch_size:
-                    flush()
-        if batch:
-            flush()
-    except BaseException:
-        PatentImport.objects.filter(pk=run_row.pk).update(status=PatentImport.Status.INTERRUPTED)
-        raise
-    return written_ids
+                raise _Rejected
+            if batch:
+                flush()
+            if total > TEXT_INLINE_LIMIT:
+                written_ids.clear()
+            PatentImport.objects.filter(pk=run_row.pk).update(
+                records=total,
+                committed=total,
+                created_count=report.created,
+                updated_count=report.updated,
+                status=PatentImport.Status.DONE,
+                finished=timezone.now(),
+                updated=timezone.now(),
+            )
+    finally:
+        if sqlite and saved:
+            with connection.cursor() as cursor:
+                _sqlite_bulk_settings(cursor, False, saved)
+    return total
 
 
 def command_import(path, *, fmt=None, user=None, resume=False, console=None) -> ImportReport:

@@ -164,8 +164,12 @@ def test_csv_import_with_line_numbers(tmp_path):
         importing.run(unknown)
 
 
-def test_interrupted_import_resumes_where_it_stopped(write_jsonl, monkeypatch):
+def test_interrupted_import_leaves_the_database_unchanged_and_resumes(write_jsonl, monkeypatch):
+    importing.run(write_jsonl([GOOD], "first.jsonl"), label_text=False)
+    before = counts()
+    title_before = Patent.objects.get(number="CN112345678").title
     rows = [dict(GOOD, number=f"CN30000{i:04d}A", title=f"一种余热回收装置 {i}") for i in range(25)]
+    rows.append(dict(GOOD, title="一种被中断的更新"))  # an update of the patent already there
     path = write_jsonl(rows)
     real = importing.write_batch
     calls = {"n": 0}
@@ -179,15 +183,75 @@ def test_interrupted_import_resumes_where_it_stopped(write_jsonl, monkeypatch):
     monkeypatch.setattr(importing, "write_batch", failing)
     with pytest.raises(KeyboardInterrupt):
         importing.run(path, batch_size=5, label_text=False)
-    assert Patent.objects.count() == 10  # two committed batches; the third rolled back
-    run = PatentImport.objects.get()
-    assert (run.status, run.committed, run.records) == (PatentImport.Status.INTERRUPTED, 10, 25)
+    assert calls["n"] == 3  # two batches were written before the interruption, in the import's transaction
+    assert counts() == before  # and rolled back with it: a killed run leaves the database as it was
+    assert Patent.objects.get(number="CN112345678").title == title_before
+    run = PatentImport.objects.get(path=str(path))
+    assert (run.status, run.committed) == (PatentImport.Status.INTERRUPTED, 0)
     monkeypatch.setattr(importing, "write_batch", real)
     report = importing.run(path, batch_size=5, resume=True, label_text=False)
-    assert report.ok and report.created == 25 and report.rows == 25
-    assert Patent.objects.count() == 25
+    assert report.ok and (report.created, report.updated, report.rows) == (25, 1, 26)
+    assert Patent.objects.count() == 26
+    assert Patent.objects.get(number="CN112345678").title == "一种被中断的更新"
     run.refresh_from_db()
-    assert (run.status, run.committed) == (PatentImport.Status.DONE, 25)
+    assert (run.status, run.committed, run.records) == (PatentImport.Status.DONE, 26, 26)
+    assert PatentImport.objects.filter(path=str(path)).count() == 1  # the resumed run is the same run
+
+
+def test_resume_honours_the_resume_point_of_an_earlier_batch_committed_run(write_jsonl):
+    rows = [dict(GOOD, number=f"CN31000{i:04d}A", title=f"一种余热锅炉 {i}") for i in range(12)]
+    path = write_jsonl(rows)
+    importing.run(write_jsonl(rows[:5], "prefix.jsonl"), label_text=False)  # as if 5 had been committed
+    PatentImport.objects.create(
+        path=str(path),
+        format="jsonl",
+        fingerprint=importing.fingerprint(path, "jsonl"),
+        records=12,
+        committed=5,
+        created_count=5,
+        status=PatentImport.Status.INTERRUPTED,
+    )
+    report = importing.run(path, resume=True, label_text=False)
+    assert report.ok and report.rows == 12 and report.created == 12  # 5 before the interruption, 7 now
+    assert Patent.objects.filter(number__startswith="CN31000").count() == 12
+
+
+def test_a_bad_line_at_the_end_of_a_big_file_leaves_the_database_unchanged(write_jsonl, monkeypatch):
+    importing.run(write_jsonl([GOOD], "first.jsonl"), label_text=False)
+    before = counts()
+    documents = search_rows()
+    rows = [dict(GOOD, number=f"CN32000{i:04d}A", title=f"一种光伏组件 {i}") for i in range(40)]
+    rows.insert(20, dict(GOOD, title="已有专利的新标题", ipc=[], cpc=[]))  # updates the patent already there
+    rows.append(dict(GOOD, number="CN320009999A", publication_date="2021-02-30"))  # line 42
+    monkeypatch.setattr(importing, "PARALLEL_BYTES", 0)
+    monkeypatch.setenv("GREENTECH_IMPORT_WORKERS", "2")
+    written = {"batches": 0}
+    real = importing.write_batch
+
+    def counting(batch):
+        written["batches"] += 1
+        return real(batch)
+
+    monkeypatch.setattr(importing, "write_batch", counting)
+    report = importing.run(write_jsonl(rows, "late-bad.jsonl"), batch_size=4)
+    assert written["batches"] >= 5  # the good records before the bad line were written...
+    assert not report.ok and report.created == 0 and report.rows == 42
+    assert [(e.row, e.column) for e in report.errors] == [(42, "publication_date")]
+    assert counts() == before  # ...and rolled back
+    assert search_rows() == documents
+    patent = Patent.objects.get(number="CN112345678")
+    assert patent.title == GOOD["title"] and patent.codes.count() == 3
+    assert PatentImport.objects.filter(status=PatentImport.Status.REJECTED, records=42).count() == 1
+
+
+def search_rows():
+    from django.db import connection
+
+    from greentech.patents.search import INDEX
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {INDEX.table}")
+        return cursor.fetchone()[0]
 
 
 def test_parallel_preparation_gives_the_same_result(write_jsonl, monkeypatch):
