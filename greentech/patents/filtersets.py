@@ -11,17 +11,23 @@ from greentech.patents.models import GreenLabel, LegalStatus, Office, Patent, Pa
 from greentech.taxonomy import codes as codelib
 
 
+def code_range(value: str) -> tuple[str, str]:
+    """The [low, high) range of normalised codes starting with `value`; a clear error for a malformed prefix."""
+    try:
+        prefix = codelib.normalize_prefix(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    return prefix, prefix + "\uffff"
+
+
 def code_prefix_q(value: str):
     """Patents with an IPC or CPC code starting with `value` (`H01M`, `Y02E 10/50`, `Y02E10/50`, `h01m 10`).
 
     The prefix is canonicalised by taxonomy.codes.normalize_prefix and searched as a range on the (code, patent)
     index: code >= prefix and code < prefix + U+FFFF, which both SQLite (binary collation) and PostgreSQL (C
     collation, as the platform's databases are created) answer from the index."""
-    try:
-        prefix = codelib.normalize_prefix(value)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
-    return PatentCode.objects.filter(code__gte=prefix, code__lt=prefix + "\uffff").values("patent_id")
+    low, high = code_range(value)
+    return PatentCode.objects.filter(code__gte=low, code__lt=high).values("patent_id")
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -9,6 +9,7 @@ alone, with filters it runs inside the filtered queryset. Date sorting and facet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from greentech.core import search
 from greentech.core.permissions import Action
 from greentech.patents.filtersets import PatentFilterSet
-from greentech.patents.models import GreenLabel, LegalStatus, Office, Patent, PatentType
+from greentech.patents.models import GreenLabel, LegalStatus, Office, Patent, PatentCode, PatentType
 from greentech.patents.search import INDEX
 
 SORTS = {
@@ -32,6 +33,10 @@ SORTS = {
 FACET_FIELDS = ("office", "legal_status", "patent_type", "green", "category", "city", "year")
 FACET_LIMIT = 12
 RANK_WINDOW = 5000  # matches scored per keyword query over the whole index (see _ranked_unscoped)
+COUNT_CAP = 10_000  # totals are exact up to here; above, the total is shown as "10,000+" (Found.total_exact)
+FACET_CAP = 10_000  # facets of a larger keyword/code result set are counted over its first FACET_CAP patents
+SORT_WHOLE = 5_000  # a keyword or code-prefix result of at most this many is sorted whole; above, the date index
+# is walked newest first and each patent probed (see _by_date)
 
 
 @dataclass
@@ -49,6 +54,15 @@ class Found:
     mode: str = "all"
     sort: str = "newest"
     facets: dict = field(default_factory=dict)
+    # False when more than COUNT_CAP patents match: `total` is then COUNT_CAP, a lower bound ("10,000+")
+    total_exact: bool = True
+    # how the facets were counted: "exact", or "sample" (over the `facets_basis` first results; see _facets)
+    facets_mode: str = "exact"
+    facets_basis: int | None = None
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
 
 
 def _postgres() -> bool:
@@ -61,6 +75,143 @@ def match_subquery(tokens: list[str], mode: str) -> RawSQL:
     if _postgres():
         return RawSQL(f"SELECT id FROM {INDEX.table} WHERE document @@ {match}", [argument])
     return RawSQL(f"SELECT rowid FROM {INDEX.table} WHERE {INDEX.table} MATCH {match}", [argument])
+
+
+@dataclass
+class Driver:
+    """The set a keyword or code-prefix query starts from, as SQL: `ids` selects the patent ids (an id may repeat:
+    a patent with two codes under the prefix), `probe` is a condition on the patent `p` being in the set."""
+
+    ids: str
+    ids_params: list
+    probe: str
+    probe_params: list
+
+
+def keyword_driver(tokens: list[str], mode: str) -> Driver:
+    match, argument = search._match_expression(tokens, mode)
+    table = INDEX.table
+    if _postgres():
+        return Driver(
+            f"SELECT id FROM {table} WHERE document @@ {match}",
+            [argument],
+            f"p.id IN (SELECT id FROM {table} WHERE document @@ {match})",
+            [argument],
+        )
+    return Driver(
+        f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {match}",
+        [argument],
+        # the matches once into a temporary b-tree (FTS5 answers a per-row probe by reading the whole doclist)
+        f"p.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {match})",
+        [argument],
+    )
+
+
+def code_driver(value: str) -> Driver:
+    from greentech.patents.filtersets import code_range
+
+    low, high = code_range(value)
+    table = PatentCode._meta.db_table
+    return Driver(
+        f"SELECT patent_id AS id FROM {table} WHERE code >= %s AND code < %s",
+        [low, high],
+        f"EXISTS (SELECT 1 FROM {table} c WHERE c.patent_id = p.id AND c.code >= %s AND c.code < %s)",
+        [low, high],
+    )
+
+
+@dataclass
+class Head:
+    """The first rows of a result set, as SQL: `sql` selects their patent ids (an id may repeat), `count` is how
+    many distinct patents they hold, and they are the whole set when `complete`."""
+
+    sql: str
+    params: list
+    count: int
+    complete: bool
+
+
+def driver_head(driver: Driver, cap: int = COUNT_CAP) -> Head:
+    """The driver's first rows holding more than `cap` distinct patents (or all of them), read with LIMIT so a wide
+    set costs no more than the cap, and counted in the database (fetching 10,000 ids into Python cost more than
+    reading them). SELECT DISTINCT … LIMIT would not do: PostgreSQL hashes the whole range before limiting."""
+    limit = cap + 1
+    with connection.cursor() as cursor:
+        while True:
+            sql, params = f"SELECT id FROM ({driver.ids} LIMIT %s) head", [*driver.ids_params, limit]
+            cursor.execute(f"SELECT count(DISTINCT id), count(*) FROM ({sql}) counted", params)
+            distinct, rows = cursor.fetchone()
+            if rows < limit or distinct > cap:
+                return Head(sql, params, distinct, rows < limit)
+            limit *= 4  # many repeated ids (patents with several codes under the prefix): read further
+
+
+def queryset_head(queryset, cap: int) -> Head:
+    """The same for any queryset of patents (its first cap + 1 ids)."""
+    sql, params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+    sql = f"SELECT id FROM ({sql}) head"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) counted", params)
+        count = cursor.fetchone()[0]
+    return Head(sql, list(params), count, count <= cap)
+
+
+def _facets_index() -> str:
+    return "" if _postgres() else " INDEXED BY patent_facets"
+
+
+def _by_date(driver: Driver, sort: str, limit: int, offset: int) -> tuple[list[int], int, bool]:
+    """(ids of the page, total, exact) of the driver's set sorted by publication date (newest or oldest first).
+
+    A set of at most SORT_WHOLE patents is sorted whole (dates from the covering index patent_facets). A wider one
+    covers at least SORT_WHOLE / N of the database, so walking the publication-date index and probing each patent
+    finds a page after about (offset + limit) * N / SORT_WHOLE rows; sorting such a set whole meant reading every
+    one of its rows (206 ms p95 for code prefixes at a million on SQLite, 492 ms on PostgreSQL). The total is
+    exact up to COUNT_CAP, then COUNT_CAP with exact = False."""
+    head = driver_head(driver)
+    total, exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP
+    direction = "DESC" if sort == "newest" else "ASC"
+    # LIMIT offset + limit, no OFFSET: SQLite 3.51 skipped the wrong rows with OFFSET beside EXISTS on the walk
+    # (rows that failed the probe counted as skipped; tests/test_search_scale.py checks pages against the ORM)
+    order = f"ORDER BY p.publication_date {direction}, p.id {direction} LIMIT %s"
+    table = Patent._meta.db_table
+    with connection.cursor() as cursor:
+        if head.count <= SORT_WHOLE:
+            cursor.execute(
+                f"SELECT p.id FROM {table} p{_facets_index()} WHERE p.id IN ({head.sql}) {order}",
+                [*head.params, offset + limit],
+            )
+        else:
+            cursor.execute(
+                f"SELECT p.id FROM {table} p{_date_index()} WHERE {driver.probe} {order}",
+                [*driver.probe_params, offset + limit],
+            )
+        return [row[0] for row in cursor.fetchall()][offset:], total, exact
+
+
+_DATE_INDEX: dict = {}
+
+
+def _date_index() -> str:
+    """` INDEXED BY <the publication_date index>` on SQLite (its planner, seeing `id IN (…)`, would otherwise
+    read every match by rowid and sort them, the cost the walk avoids); "" on PostgreSQL."""
+    if _postgres():
+        return ""
+    alias = connection.alias
+    if alias not in _DATE_INDEX:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql LIKE %s",
+                [Patent._meta.db_table, '%("publication_date")'],
+            )
+            row = cursor.fetchone()
+        _DATE_INDEX[alias] = f' INDEXED BY "{row[0]}"' if row else ""
+    return _DATE_INDEX[alias]
+
+
+def _objects(ids: list[int]) -> list[Patent]:
+    objects = Patent.objects.select_related("region").in_bulk(ids)
+    return [objects[pk] for pk in ids if pk in objects]
 
 
 def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> list[tuple[int, float]]:
@@ -105,23 +256,32 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
     queryset = filterset.qs
-    filtered = any(data.get(name) not in (None, "") for name in filterset.filters)
+    active = [name for name in filterset.filters if data.get(name) not in (None, "")]
     query = (data.get("q") or "").strip()
     sort = data.get("sort") or ("relevance" if query else "newest")
     if sort not in SORTS:
         raise ValidationError({"sort": _("Unknown sort order: %(sort)s") % {"sort": sort}})
     tokens = search.query_tokens(query) if query else []
     if query and not tokens:
-        return Found(0, [], [], "all", sort, _facets(queryset.none()) if facets else {})
+        return Found(0, [], [], "all", sort, _facet_dict(_empty_counters(), {}) if facets else {})
+    unscoped = not base.query.where  # patents are public: everyone's scope is the whole table
+    driver = None  # the keyword matches or code prefix, when nothing else narrows the set (read directly)
+    if unscoped and not tokens and active == ["code"]:
+        driver = code_driver(data["code"])
     mode = "all"
     scope = queryset
     if tokens:
         for mode in ("all", "any") if len(tokens) > 1 else ("all",):
             scope = queryset.filter(pk__in=match_subquery(tokens, mode))
-            if scope.exists():
+            if unscoped and not active:
+                driver = keyword_driver(tokens, mode)
+                if driver_head(driver, cap=0).count:
+                    break
+            elif scope.exists():
                 break
+    total_exact = True
     if tokens and sort == "relevance":
-        if filtered or base.query.where:
+        if driver is None:
             result = search.search(INDEX, query, queryset, limit=limit, offset=offset)
             hits = [(hit.object, hit.score) for hit in result.hits]
             total = result.total
@@ -129,79 +289,183 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
             rows = _ranked_unscoped(tokens, mode, limit, offset)
             objects = Patent.objects.select_related("region").in_bulk([pk for pk, _score in rows])
             hits = [(objects[pk], float(score)) for pk, score in rows if pk in objects]
-            total = scope.count() if len(rows) == limit or offset else len(rows) + offset
+            if len(rows) == limit or offset:
+                head = driver_head(driver)
+                total, total_exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP
+            else:
+                total = len(rows)
         items = [Item(obj, snippet(obj, tokens), score) for obj, score in hits]
     else:
         if sort == "relevance":
             sort = "newest"
-        page = list(scope.select_related("region").order_by(*SORTS[sort])[offset : offset + limit])
-        total = scope.count() if len(page) == limit or offset else len(page) + offset
+        if driver is not None:
+            ids, total, total_exact = _by_date(driver, sort, limit, offset)
+            page = _objects(ids)
+        else:
+            page = list(scope.select_related("region").order_by(*SORTS[sort])[offset : offset + limit])
+            if len(page) == limit or offset:
+                total = scope.order_by().values("pk")[: COUNT_CAP + 1].count()
+                total, total_exact = min(total, COUNT_CAP), total <= COUNT_CAP
+            else:
+                total = len(page)
         items = [Item(obj, snippet(obj, tokens)) for obj in page]
-    return Found(total, items, tokens, mode, sort, _facets(scope) if facets else {})
+    found = Found(total, items, tokens, mode, sort, total_exact=total_exact)
+    if facets:
+        if not tokens and set(active) <= CUBE_FILTERS:
+            found.facets, cube_total = cube_facets(filterset.form.cleaned_data)
+            if not found.total_exact:  # the cube counts exactly what the capped count stopped at
+                found.total, found.total_exact = cube_total, True
+        else:
+            head = driver_head(driver, FACET_CAP) if driver is not None else queryset_head(scope, FACET_CAP)
+            if head.count > FACET_CAP:
+                found.facets_mode, found.facets_basis = "sample", head.count
+            found.facets = head_facets(head)
+    return found
 
 
-def _facets(queryset) -> dict:
-    """Counts per value of each facet over the result set, largest first (at most FACET_LIMIT values each).
-
-    The unfiltered counts (the search page before any query) are cached under a key read from the database in
-    O(1) — the highest patent and label ids, which every import and relabelling moves — so every app server
-    serves the same counts and none serves stale ones."""
-    if not queryset.query.where:
-        from django.core.cache import cache
-
-        from greentech.patents.models import GreenLabel as Label
-
-        key = "patents:facets:{}:{}".format(
-            Patent.objects.order_by("-pk").values_list("pk", flat=True).first(),
-            Label.objects.order_by("-pk").values_list("pk", flat=True).first(),
-        )
-        found = cache.get(key)
-        if found is None:
-            found = _count_facets(queryset)
-            cache.set(key, found, 3600)
-        return found
-    return _count_facets(queryset)
+CUBE_FILTERS = frozenset({"office", "patent_type", "legal_status", "green", "city", "year"})
+CUBE_COLUMNS = ("office", "legal_status", "patent_type", "green", "region", "year")
 
 
-def _count_facets(queryset) -> dict:
-    ids = queryset.order_by().values("pk")
-    plain = Patent.objects.filter(pk__in=ids) if queryset.query.where else Patent.objects.all()
-    labels = {
+def _labels() -> dict:
+    return {
         "office": dict(Office.choices),
         "legal_status": dict(LegalStatus.choices),
         "patent_type": dict(PatentType.choices),
         "green": {True: _("green"), False: _("not green")},
     }
+
+
+def data_version() -> str:
+    """A key that changes whenever patents or labels change, read in O(1) from three indexes: the highest patent
+    id (new patents), the latest `updated` (re-imported and edited patents) and the highest label id (every
+    labelling replaces a patent's labels). Every app server reads the same key, so none serves stale counts."""
+    from django.db.models import Max
+
+    latest = Patent.objects.aggregate(pk=Max("pk"), updated=Max("updated"))
+    label = GreenLabel.objects.aggregate(pk=Max("pk"))["pk"]
+    return f"{latest['pk']}:{latest['updated'] and latest['updated'].timestamp()}:{label}"
+
+
+def cube() -> tuple[list[tuple], list[tuple]]:
+    """Patent counts per (office, legal status, type, green, region, year), and per label group and the same
+    columns (distinct patents): two GROUP BYs over the whole table, cached under data_version(). Any combination
+    of the filters in CUBE_FILTERS is then counted exactly by summing the cells (tens of thousands of rows in
+    Python) instead of grouping the filtered rows seven times (7.9 s p95 at a million on SQLite)."""
+    from django.core.cache import cache
+
+    key = f"patents:cube:{data_version()}"
+    found = cache.get(key)
+    if found is None:
+        patents = (
+            Patent.objects.order_by()
+            .annotate(year=ExtractYear("publication_date"))
+            .values_list("office", "legal_status", "patent_type", "green", "region", "year")
+            .annotate(n=Count("pk"))
+        )
+        labels = (
+            GreenLabel.objects.order_by()
+            .annotate(year=ExtractYear("patent__publication_date"))
+            .values_list(
+                "group", "patent__office", "patent__legal_status", "patent__patent_type", "patent__green",
+                "patent__region", "year",
+            )
+            .annotate(n=Count("patent", distinct=True))
+        )  # fmt: skip
+        found = ([tuple(row) for row in patents], [tuple(row) for row in labels])
+        cache.set(key, found, 24 * 3600)
+    return found
+
+
+def _cube_match(cleaned: dict) -> Callable[[tuple], bool]:
+    """A test of a cube row (office, status, type, green, region, year) against the filters in CUBE_FILTERS
+    (the FilterSet's cleaned values)."""
+    from greentech.registry.models import Region
+
+    tests = []
+    for name, index in (("office", 0), ("legal_status", 1), ("patent_type", 2), ("green", 3), ("year", 5)):
+        if cleaned.get(name) not in (None, ""):
+            tests.append((index, {cleaned[name]}))
+    if cleaned.get("city"):
+        value = cleaned["city"].strip()
+        regions = Region.objects.filter(code=value) if value.isdigit() else Region.objects.filter(name=value)
+        tests.append((4, set(regions.values_list("pk", flat=True))))
+    return lambda row: all(row[index] in allowed for index, allowed in tests)
+
+
+def _top(counter: dict, label) -> list[dict]:
+    rows = sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_LIMIT]
+    return [{"value": value, "label": label(value), "count": n} for value, n in rows]
+
+
+def _facet_dict(counters: dict, groups: dict) -> dict:
+    """Facet rows from counters of office, legal_status, patent_type, green, region (ids) and year."""
+    from greentech.registry.models import Region
+
+    labels = _labels()
     result = {}
     for name in ("office", "legal_status", "patent_type", "green"):
-        rows = plain.order_by().values(name).annotate(n=Count("pk")).order_by("-n")[:FACET_LIMIT]
-        result[name] = [
-            {"value": row[name], "label": str(labels[name].get(row[name], row[name])), "count": row["n"]}
-            for row in rows
-        ]
-    rows = (
-        plain.exclude(region=None)
-        .order_by()
-        .values("region__code", "region__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )[:FACET_LIMIT]
-    result["city"] = [{"value": row["region__name"], "label": row["region__name"], "count": row["n"]} for row in rows]
-    rows = (
-        plain.exclude(publication_date=None)
-        .annotate(y=ExtractYear("publication_date"))
-        .order_by()
-        .values("y")
-        .annotate(n=Count("pk"))
-        .order_by("-y")
-    )[:FACET_LIMIT]
-    result["year"] = [{"value": row["y"], "label": str(row["y"]), "count": row["n"]} for row in rows]
-    groups = GreenLabel.objects.all() if not queryset.query.where else GreenLabel.objects.filter(patent__in=ids)
-    rows = groups.order_by().values("group").annotate(n=Count("patent", distinct=True)).order_by("-n")[:FACET_LIMIT]
-    result["category"] = [
-        {"value": row["group"], "label": category_label(row["group"]), "count": row["n"]} for row in rows
-    ]
+        result[name] = _top(counters[name], lambda value, name=name: str(labels[name].get(value, value)))
+    regions = {r: n for r, n in counters["region"].items() if r is not None}
+    names = dict(Region.objects.filter(pk__in=list(regions)).values_list("pk", "name"))
+    by_name: dict = {}
+    for region, n in regions.items():
+        by_name[names.get(region, str(region))] = by_name.get(names.get(region, str(region)), 0) + n
+    result["city"] = _top(by_name, str)
+    years = sorted(((y, n) for y, n in counters["year"].items() if y is not None), reverse=True)[:FACET_LIMIT]
+    result["year"] = [{"value": y, "label": str(y), "count": n} for y, n in years]
+    result["category"] = _top(groups, category_label)
     return result
+
+
+def _empty_counters() -> dict:
+    return {name: {} for name in CUBE_COLUMNS}
+
+
+def _add(counters: dict, row: tuple, n: int = 1) -> None:
+    for name, value in zip(CUBE_COLUMNS, row, strict=True):
+        bucket = counters[name]
+        bucket[value] = bucket.get(value, 0) + n
+
+
+def cube_facets(cleaned: dict) -> tuple[dict, int]:
+    """Exact facets and total of a query whose only filters are in CUBE_FILTERS, from the cached cube."""
+    patents, labels = cube()
+    keep = _cube_match(cleaned)
+    counters, total = _empty_counters(), 0
+    for *row, n in patents:
+        if keep(row):
+            _add(counters, row, n)
+            total += n
+    groups: dict = {}
+    for group, *row, n in labels:
+        if keep(row):
+            groups[group] = groups.get(group, 0) + n
+    return _facet_dict(counters, groups), total
+
+
+def head_facets(head: Head) -> dict:
+    """Facets of these patents in one pass: one GROUP BY over their facet columns, read from the covering index
+    patent_facets, and one over their label groups (instead of seven GROUP BYs over the result set)."""
+    table, labels = Patent._meta.db_table, GreenLabel._meta.db_table
+    year = (
+        "EXTRACT(YEAR FROM publication_date)::int" if _postgres() else "CAST(strftime('%%Y', publication_date) AS int)"
+    )
+    counters, groups = _empty_counters(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office, legal_status, patent_type, green, region_id, {year}, count(*) "
+            f"FROM {table}{_facets_index()} WHERE id IN ({head.sql}) GROUP BY 1, 2, 3, 4, 5, 6",
+            head.params,
+        )
+        for office, status, kind, green, region, y, n in cursor.fetchall():
+            _add(counters, (office, status, kind, bool(green), region, y), n)
+        cursor.execute(
+            f'SELECT "group", count(DISTINCT patent_id) FROM {labels} WHERE patent_id IN ({head.sql}) GROUP BY 1',
+            head.params,
+        )
+        groups = dict(cursor.fetchall())
+    return _facet_dict(counters, groups)
 
 
 def category_label(group: str) -> str:

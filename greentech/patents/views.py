@@ -73,7 +73,7 @@ class PatentSearchView(TemplateView):
                 "facets": facets,
                 "filter_fields": list(PatentFilterSet(params).form),
                 "page_number": page,
-                "has_next": page * PAGE_SIZE < found.total,
+                "has_next": page * PAGE_SIZE < found.total or not found.total_exact,
                 "query": params.urlencode(),
                 "export_cap": EXPORT_CAP,
             }
@@ -125,9 +125,9 @@ def export(request):
                 p.region.name if p.region_id else "",
             ]
         )
-    note = _("%(shown)d of %(total)d results; an export holds at most %(cap)d rows.") % {
+    note = _("%(shown)d of %(total)s results; an export holds at most %(cap)d rows.") % {
         "shown": len(found.items),
-        "total": found.total,
+        "total": found.total_display,
         "cap": EXPORT_CAP,
     }
     if fmt == "xlsx":

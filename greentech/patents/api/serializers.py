@@ -77,7 +77,14 @@ class PatentHitSerializer(serializers.Serializer):
 
 
 class PatentSearchSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Exact when total_exact; otherwise a lower bound (the count cap).")
+    total_exact = serializers.BooleanField(help_text="False when more patents match than the count cap (total).")
+    total_display = serializers.CharField(help_text='The total as shown: "1,234" or "10,000+".')
+    facets_mode = serializers.ChoiceField(
+        choices=["exact", "sample"],
+        help_text="exact: counted over the whole result set; sample: over its first facets_basis results.",
+    )
+    facets_basis = serializers.IntegerField(allow_null=True)
     mode = serializers.CharField()
     sort = serializers.CharField()
     tokens = serializers.ListField(child=serializers.CharField())
