@@ -40,6 +40,15 @@ class Found:
     tokens: list[str] = field(default_factory=list)
     mode: str = "all"
     sort: str = "newest"
+    total_exact: bool = True  # False: the count stopped at core.search.COUNT_CAP, `total` is a lower bound
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
+
+    @property
+    def count_cap(self) -> str:
+        return f"{self.total:,}"
 
 
 def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published_only: bool = True) -> Found:
@@ -64,24 +73,41 @@ def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published
         raise ValidationError({"sort": _("Unknown sort order: %(sort)s") % {"sort": sort}})
     if query:
         if sort == "relevance":
-            result = search.search(index, query, queryset, limit=limit, offset=offset)
+            result = search.search(index, query, queryset, limit=limit, offset=offset, load=False)
+            objects = _load(model, [hit.pk for hit in result.hits])
             items = [
-                Item(hit.object, search.highlight(getattr(hit.object, text_field), result.tokens), hit.score)
+                Item(objects[hit.pk], search.highlight(getattr(objects[hit.pk], text_field), result.tokens), hit.score)
                 for hit in result.hits
+                if hit.pk in objects
             ]
-            return Found(result.total, items, result.tokens, result.mode, sort)
+            return Found(result.total, items, result.tokens, result.mode, sort, result.total_exact)
         result = search.search(index, query, queryset, limit=SORT_WINDOW, load=False)
         scores = {hit.pk: hit.score for hit in result.hits}
-        page = list(queryset.filter(pk__in=list(scores)).order_by(*SORTS[sort])[offset : offset + limit])
+        page = _page(queryset.filter(pk__in=list(scores)), sort, offset, limit)
         items = [
             Item(obj, search.highlight(getattr(obj, text_field), result.tokens), scores.get(obj.pk)) for obj in page
         ]
-        return Found(min(result.total, SORT_WINDOW), items, result.tokens, result.mode, sort)
+        exact = result.total_exact and result.total <= SORT_WINDOW
+        return Found(min(result.total, SORT_WINDOW), items, result.tokens, result.mode, sort, exact)
     if sort == "relevance":
         sort = "newest"
-    page = list(queryset.order_by(*SORTS[sort])[offset : offset + limit])
+    page = _page(queryset, sort, offset, limit)
     items = [Item(obj, search.highlight(getattr(obj, text_field), [])) for obj in page]
     return Found(queryset.count(), items, [], "all", sort)
+
+
+def _page(queryset, sort: str, offset: int, limit: int) -> list:
+    """One page of the queryset in `sort` order: the keys first (the list indexes hold every filtered and sorted
+    column, so the database sorts narrow index entries, not whole rows), then those rows with their relations."""
+    keys = list(queryset.order_by(*SORTS[sort]).values_list("pk", flat=True)[offset : offset + limit])
+    objects = _load(queryset.model, keys)
+    return [objects[key] for key in keys if key in objects]
+
+
+def _load(model, keys: list[int]) -> dict:
+    """The listings with these keys, which the caller found inside the user's scope and filters: fetched by key
+    alone, since re-applying a filter such as a top-level category rebuilt its whole list of listings."""
+    return model.objects.select_related("organization", "region").in_bulk(keys)
 
 
 def with_details_visible(queryset, user):

@@ -168,7 +168,10 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResultSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="matches; a lower bound when total_exact is false")
+    total_exact = serializers.BooleanField(
+        help_text="false: counting stopped at 1,000 (core.search.COUNT_CAP) or at the sort window"
+    )
     mode = serializers.CharField(help_text="'all': every query word matched; 'any': no listing had them all")
     tokens = serializers.ListField(child=serializers.CharField())
     sort = serializers.CharField()

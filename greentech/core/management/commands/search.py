@@ -73,12 +73,18 @@ class Command(PlatformCommand):
                 }
                 for rank, item in enumerate(found.items, 1)
             ]
-            payload = {"total": found.total, "mode": found.mode, "tokens": found.tokens, "results": rows}
+            exact = getattr(found, "total_exact", True)
+            payload = {
+                "total": found.total,
+                "total_exact": exact,
+                "mode": found.mode,
+                "tokens": found.tokens,
+                "results": rows,
+            }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(
-            f"{found.total} found / 共 {found.total} 条 (words: {' '.join(found.tokens)}; match: {found.mode})"
-        )
+        total = f"{found.total}" if getattr(found, "total_exact", True) else f"{found.total}+"
+        self.stdout.write(f"{total} found / 共 {total} 条 (words: {' '.join(found.tokens)}; match: {found.mode})")
         for rank, item in enumerate(found.items, 1):
             score = "" if item.score is None else f"{item.score:8.3f}"
             self.stdout.write(f"{rank:3d} {score} {getattr(item.object, 'reference', item.object.pk)} {item.object}")
