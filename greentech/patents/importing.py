@@ -229,10 +229,13 @@ def _new_ids(count: int) -> list[int]:
 
 def _insert_rows(rows: list[tuple]) -> None:
     """(id, created, *values) per new patent."""
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in [Patent._meta.pk, _created, *_FIELDS])
-    marks = ", ".join(["%s"] * (len(_FIELDS) + 2))
+    quoted = [connection.ops.quote_name(f.column) for f in [Patent._meta.pk, _created, *_FIELDS]]
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {Patent._meta.db_table} ({columns}) VALUES ({marks})", rows)
+        if connection.vendor == "postgresql":
+            _copy(cursor, Patent._meta.db_table, quoted, rows)
+            return
+        marks = ", ".join(["%s"] * len(quoted))
+        cursor.executemany(f"INSERT INTO {Patent._meta.db_table} ({', '.join(quoted)}) VALUES ({marks})", rows)
 
 
 _created = Patent._meta.get_field("created")
@@ -253,16 +256,46 @@ def _write_documents(rows: list[tuple], replace: set[int]) -> None:
     table = INDEX.table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.executemany(
-                f"INSERT INTO {table} (id, document) VALUES "
-                "(%s, setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')) "
-                "ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document",
-                rows,
+            # COPY the tokens into a scratch table, build the tsvectors in SQL
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS patent_import_documents (id bigint, title text, body text) "
+                "ON COMMIT DROP"
             )
+            _copy(cursor, "patent_import_documents", ["id", "title", "body"], rows)
+            cursor.execute(
+                f"INSERT INTO {table} (id, document) SELECT id, "
+                "setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B') "
+                "FROM patent_import_documents ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document"
+            )
+            cursor.execute("TRUNCATE patent_import_documents")
             return
         if replace:
             cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(pk,) for pk in replace])
         cursor.executemany(f"INSERT INTO {table} (rowid, title, body) VALUES (%s, %s, %s)", rows)
+
+
+def _existing(numbers: list[str]) -> dict[str, int]:
+    """number → id of the patents already there (plain SQL: the ORM's IN of 2,000 values cost ~12 µs a record)."""
+    table = Patent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT number, id FROM {table} WHERE number = ANY(%s)", [numbers])
+        else:
+            found = []
+            for start in range(0, len(numbers), 10000):  # within SQLite's limit of bound parameters
+                part = numbers[start : start + 10000]
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(f"SELECT number, id FROM {table} WHERE number IN ({marks})", part)
+                found.extend(cursor.fetchall())
+            return dict(found)
+        return dict(cursor.fetchall())
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> None:
+    """PostgreSQL: rows into a table by COPY (several times faster than executemany of INSERTs)."""
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def write_batch(batch: list) -> tuple[int, int, list[int]]:
@@ -272,7 +305,7 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
     for item in batch:
         unique[item[0]] = item  # a number twice in a batch: the later record wins
     batch = list(unique.values())
-    existing = dict(Patent.objects.filter(number__in=list(unique)).values_list("number", "pk"))
+    existing = _existing(list(unique))
     ids: dict[str, int] = {}
     fresh = [item for item in batch if item[0] not in existing]
     old = [item for item in batch if item[0] in existing]
@@ -299,19 +332,20 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
         labels.extend((pk, *label) for label in item_labels)
         documents.append((pk, title, body))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {PatentCode._meta.db_table} (patent_id, system, code) VALUES (%s, %s, %s)", codes
-        )
-        cursor.executemany(
-            f"INSERT INTO {PatentApplicant._meta.db_table} (patent_id, position, name, organization_id) "
-            "VALUES (%s, %s, %s, %s)",
-            applicants,
-        )
-        cursor.executemany(
-            f'INSERT INTO {GreenLabel._meta.db_table} (patent_id, source, scheme, code, name, score, reason, "group") '
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            labels,
-        )
+        for table, columns, rows in (
+            (PatentCode._meta.db_table, ["patent_id", "system", "code"], codes),
+            (PatentApplicant._meta.db_table, ["patent_id", "position", "name", "organization_id"], applicants),
+            (
+                GreenLabel._meta.db_table,
+                ["patent_id", "source", "scheme", "code", "name", "score", "reason", '"group"'],
+                labels,
+            ),
+        ):
+            if connection.vendor == "postgresql":
+                _copy(cursor, table, columns, rows)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
     _write_documents(documents, set(old_ids))
     return len(fresh), len(old), list(ids.values())
 
