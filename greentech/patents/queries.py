@@ -9,7 +9,6 @@ alone, with filters it runs inside the filtered queryset. Date sorting and facet
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -32,9 +31,9 @@ SORTS = {
 }
 FACET_FIELDS = ("office", "legal_status", "patent_type", "green", "category", "city", "year")
 FACET_LIMIT = 12
-RANK_WINDOW = 5000  # matches scored per keyword query over the whole index (see _ranked_unscoped)
+RANK_WINDOW = 500  # matches scored per keyword query over the whole index (see _ranked_unscoped)
 COUNT_CAP = 10_000  # totals are exact up to here; above, the total is shown as "10,000+" (Found.total_exact)
-FACET_CAP = 10_000  # facets of a larger keyword/code result set are counted over its first FACET_CAP patents
+FACET_CAP = 5_000  # facets of a larger result set are counted over its first FACET_CAP index rows (a sample)
 SORT_WHOLE = 5_000  # a keyword or code-prefix result of at most this many is sorted whole; above, the date index
 # is walked newest first and each patent probed (see _by_date)
 
@@ -131,7 +130,7 @@ class Head:
     complete: bool
 
 
-def driver_head(driver: Driver, cap: int = COUNT_CAP) -> Head:
+def driver_head(driver: Driver, cap: int = COUNT_CAP, *, expand: bool = True) -> Head:
     """The driver's first rows holding more than `cap` distinct patents (or all of them), read with LIMIT so a wide
     set costs no more than the cap, and counted in the database (fetching 10,000 ids into Python cost more than
     reading them). SELECT DISTINCT … LIMIT would not do: PostgreSQL hashes the whole range before limiting."""
@@ -141,7 +140,7 @@ def driver_head(driver: Driver, cap: int = COUNT_CAP) -> Head:
             sql, params = f"SELECT id FROM ({driver.ids} LIMIT %s) head", [*driver.ids_params, limit]
             cursor.execute(f"SELECT count(DISTINCT id), count(*) FROM ({sql}) counted", params)
             distinct, rows = cursor.fetchone()
-            if rows < limit or distinct > cap:
+            if rows < limit or distinct > cap or not expand:
                 return Head(sql, params, distinct, rows < limit)
             limit *= 4  # many repeated ids (patents with several codes under the prefix): read further
 
@@ -158,6 +157,11 @@ def queryset_head(queryset, cap: int) -> Head:
 
 def _facets_index() -> str:
     return "" if _postgres() else " INDEXED BY patent_facets"
+
+
+def _labels_index() -> str:
+    # (patent, group), migration 0006; without statistics SQLite prefers the foreign-key index and reads each row
+    return "" if _postgres() else " INDEXED BY greenlabel_patent_group"
 
 
 def _by_date(driver: Driver, sort: str, limit: int, offset: int) -> tuple[list[int], int, bool]:
@@ -214,30 +218,33 @@ def _objects(ids: list[int]) -> list[Patent]:
     return [objects[pk] for pk in ids if pk in objects]
 
 
-def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> list[tuple[int, float]]:
-    """The best matches over the whole index, ranked among the RANK_WINDOW most recently indexed matches.
+def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
+    """The best matches over the whole index, ranked among the RANK_WINDOW most recently indexed matches, and
+    how many matches that window holds (all of them when fewer than RANK_WINDOW: then the total is known).
 
-    Ranking costs a score per match: a common word matches hundreds of thousands of patents at a million, and
-    scoring them all took seconds. Ranking the newest RANK_WINDOW matches bounds the cost; a query matching
-    fewer patents is ranked exactly, and the total count stays exact (see docs/PATENTS.md)."""
+    Ranking costs a score per match (bm25 reads each match's positions and sizes: ~40 µs per match on SQLite at
+    a million): a common word matches hundreds of thousands of patents, and scoring them all took seconds.
+    Ranking the newest RANK_WINDOW matches bounds the cost; a query matching fewer patents is ranked exactly
+    (see docs/PATENTS.md). One query answers the ranking, the window's size and whether anything matched."""
     match, argument = search._match_expression(tokens, mode)
     table = INDEX.table
     with connection.cursor() as cursor:
         if _postgres():
             cursor.execute(
-                f"SELECT id, ts_rank_cd(document, {match}) AS score FROM "
+                f"SELECT id, ts_rank_cd(document, {match}) AS score, count(*) OVER () FROM "
                 f"(SELECT id, document FROM {table} WHERE document @@ {match} ORDER BY id DESC LIMIT %s) AS ranked "
                 "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
                 [argument, argument, RANK_WINDOW, limit, offset],
             )
         else:
             cursor.execute(
-                f"SELECT id, score FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score FROM {table} "
-                f"WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) ORDER BY score DESC, id DESC "
-                "LIMIT %s OFFSET %s",
+                f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
+                f"FROM {table} WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) "
+                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
                 [argument, RANK_WINDOW, limit, offset],
             )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [(pk, score) for pk, score, _window in rows], (rows[0][2] if rows else 0)
 
 
 def snippet(patent: Patent, tokens: list[str]) -> str:
@@ -270,12 +277,17 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
         driver = code_driver(data["code"])
     mode = "all"
     scope = queryset
+    ranked = None  # (rows, window) of the ranking over the whole index
     if tokens:
         for mode in ("all", "any") if len(tokens) > 1 else ("all",):
             scope = queryset.filter(pk__in=match_subquery(tokens, mode))
             if unscoped and not active:
                 driver = keyword_driver(tokens, mode)
-                if driver_head(driver, cap=0).count:
+                if sort == "relevance":  # the ranking query says whether anything matched
+                    ranked = _ranked_unscoped(tokens, mode, limit, offset)
+                    if ranked[0] or (offset and driver_head(driver, cap=0).count):
+                        break
+                elif driver_head(driver, cap=0).count:
                     break
             elif scope.exists():
                 break
@@ -286,14 +298,16 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
             hits = [(hit.object, hit.score) for hit in result.hits]
             total = result.total
         else:
-            rows = _ranked_unscoped(tokens, mode, limit, offset)
+            rows, window = ranked
             objects = Patent.objects.select_related("region").in_bulk([pk for pk, _score in rows])
             hits = [(objects[pk], float(score)) for pk, score in rows if pk in objects]
-            if len(rows) == limit or offset:
+            if rows and window < RANK_WINDOW:
+                total = window  # the window held every match
+            elif not rows and not offset:
+                total = 0
+            else:
                 head = driver_head(driver)
                 total, total_exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP
-            else:
-                total = len(rows)
         items = [Item(obj, snippet(obj, tokens), score) for obj, score in hits]
     else:
         if sort == "relevance":
@@ -316,8 +330,11 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
             if not found.total_exact:  # the cube counts exactly what the capped count stopped at
                 found.total, found.total_exact = cube_total, True
         else:
-            head = driver_head(driver, FACET_CAP) if driver is not None else queryset_head(scope, FACET_CAP)
-            if head.count > FACET_CAP:
+            if driver is not None:  # the first FACET_CAP + 1 index rows (fewer patents when codes repeat)
+                head = driver_head(driver, FACET_CAP, expand=False)
+            else:
+                head = queryset_head(scope, FACET_CAP)
+            if not head.complete:
                 found.facets_mode, found.facets_basis = "sample", head.count
             found.facets = head_facets(head)
     return found
@@ -342,20 +359,24 @@ def data_version() -> str:
     labelling replaces a patent's labels). Every app server reads the same key, so none serves stale counts."""
     from django.db.models import Max
 
-    latest = Patent.objects.aggregate(pk=Max("pk"), updated=Max("updated"))
-    label = GreenLabel.objects.aggregate(pk=Max("pk"))["pk"]
-    return f"{latest['pk']}:{latest['updated'] and latest['updated'].timestamp()}:{label}"
+    # one MAX per query: SQLite reads a lone MAX from the index, but two in one query scan the table (228 ms)
+    patent = Patent.objects.aggregate(value=Max("pk"))["value"]
+    updated = Patent.objects.aggregate(value=Max("updated"))["value"]
+    label = GreenLabel.objects.aggregate(value=Max("pk"))["value"]
+    return f"{patent}:{updated and updated.timestamp()}:{label}"
+
+
+_CUBE: dict = {}
 
 
 def cube() -> tuple[list[tuple], list[tuple]]:
     """Patent counts per (office, legal status, type, green, region, year), and per label group and the same
     columns (distinct patents): two GROUP BYs over the whole table, cached under data_version(). Any combination
-    of the filters in CUBE_FILTERS is then counted exactly by summing the cells (tens of thousands of rows in
-    Python) instead of grouping the filtered rows seven times (7.9 s p95 at a million on SQLite)."""
-    from django.core.cache import cache
-
-    key = f"patents:cube:{data_version()}"
-    found = cache.get(key)
+    of the filters in CUBE_FILTERS is then counted exactly by summing the cells (about 20,000 rows at a million
+    patents) instead of grouping the filtered rows seven times (7.9 s p95 at a million on SQLite). Kept in the
+    process (one per app-server process, like the local-memory cache, without unpickling it per request)."""
+    key = data_version()
+    found = _CUBE.get(key)
     if found is None:
         patents = (
             Patent.objects.order_by()
@@ -373,13 +394,14 @@ def cube() -> tuple[list[tuple], list[tuple]]:
             .annotate(n=Count("patent", distinct=True))
         )  # fmt: skip
         found = ([tuple(row) for row in patents], [tuple(row) for row in labels])
-        cache.set(key, found, 24 * 3600)
+        _CUBE.clear()
+        _CUBE[key] = found
     return found
 
 
-def _cube_match(cleaned: dict) -> Callable[[tuple], bool]:
-    """A test of a cube row (office, status, type, green, region, year) against the filters in CUBE_FILTERS
-    (the FilterSet's cleaned values)."""
+def _cube_tests(cleaned: dict) -> list[tuple[int, set]]:
+    """(column, allowed values) tests of a cube row (office, status, type, green, region, year) for the filters in
+    CUBE_FILTERS (the FilterSet's cleaned values)."""
     from greentech.registry.models import Region
 
     tests = []
@@ -390,7 +412,13 @@ def _cube_match(cleaned: dict) -> Callable[[tuple], bool]:
         value = cleaned["city"].strip()
         regions = Region.objects.filter(code=value) if value.isdigit() else Region.objects.filter(name=value)
         tests.append((4, set(regions.values_list("pk", flat=True))))
-    return lambda row: all(row[index] in allowed for index, allowed in tests)
+    return tests
+
+
+def _filtered(rows: list[tuple], tests: list[tuple[int, set]], offset: int = 0) -> list[tuple]:
+    for index, allowed in tests:
+        rows = [row for row in rows if row[index + offset] in allowed]
+    return rows
 
 
 def _top(counter: dict, label) -> list[dict]:
@@ -414,7 +442,9 @@ def _facet_dict(counters: dict, groups: dict) -> dict:
     result["city"] = _top(by_name, str)
     years = sorted(((y, n) for y, n in counters["year"].items() if y is not None), reverse=True)[:FACET_LIMIT]
     result["year"] = [{"value": y, "label": str(y), "count": n} for y, n in years]
-    result["category"] = _top(groups, category_label)
+    top = dict(sorted(groups.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_LIMIT])
+    names = category_labels(list(top))
+    result["category"] = _top(top, lambda group: names[group])
     return result
 
 
@@ -429,24 +459,26 @@ def _add(counters: dict, row: tuple, n: int = 1) -> None:
 
 
 def cube_facets(cleaned: dict) -> tuple[dict, int]:
-    """Exact facets and total of a query whose only filters are in CUBE_FILTERS, from the cached cube."""
+    """Exact facets and total of a query whose only filters are in CUBE_FILTERS, from the cube."""
     patents, labels = cube()
-    keep = _cube_match(cleaned)
-    counters, total = _empty_counters(), 0
-    for *row, n in patents:
-        if keep(row):
-            _add(counters, row, n)
-            total += n
+    tests = _cube_tests(cleaned)
+    rows = _filtered(patents, tests)
+    counters = {}
+    for index, name in enumerate(CUBE_COLUMNS):
+        counter: dict = {}
+        for row in rows:
+            counter[row[index]] = counter.get(row[index], 0) + row[-1]
+        counters[name] = counter
     groups: dict = {}
-    for group, *row, n in labels:
-        if keep(row):
-            groups[group] = groups.get(group, 0) + n
-    return _facet_dict(counters, groups), total
+    for row in _filtered(labels, tests, offset=1):
+        groups[row[0]] = groups.get(row[0], 0) + row[-1]
+    return _facet_dict(counters, groups), sum(row[-1] for row in rows)
 
 
 def head_facets(head: Head) -> dict:
     """Facets of these patents in one pass: one GROUP BY over their facet columns, read from the covering index
-    patent_facets, and one over their label groups (instead of seven GROUP BYs over the result set)."""
+    patent_facets, and one over their label groups from greenlabel_patent_group (instead of seven GROUP BYs over
+    the result set)."""
     table, labels = Patent._meta.db_table, GreenLabel._meta.db_table
     year = (
         "EXTRACT(YEAR FROM publication_date)::int" if _postgres() else "CAST(strftime('%%Y', publication_date) AS int)"
@@ -461,11 +493,32 @@ def head_facets(head: Head) -> dict:
         for office, status, kind, green, region, y, n in cursor.fetchall():
             _add(counters, (office, status, kind, bool(green), region, y), n)
         cursor.execute(
-            f'SELECT "group", count(DISTINCT patent_id) FROM {labels} WHERE patent_id IN ({head.sql}) GROUP BY 1',
+            f'SELECT "group", count(DISTINCT patent_id) FROM {labels}{_labels_index()} '
+            f"WHERE patent_id IN ({head.sql}) GROUP BY 1",
             head.params,
         )
         groups = dict(cursor.fetchall())
     return _facet_dict(counters, groups)
+
+
+def category_labels(groups: list[str]) -> dict[str, str]:
+    """category_label of each group, in two queries (not two per group)."""
+    from greentech.taxonomy.models import Category, Scheme
+
+    pairs = [group.partition(":") for group in groups]
+    schemes = {scheme for scheme, _sep, _code in pairs}
+    codes = {code for _scheme, _sep, code in pairs if code}
+    categories = {
+        (slug, code): f"{code} {name}"
+        for slug, code, name in Category.objects.filter(scheme__slug__in=schemes, code__in=codes).values_list(
+            "scheme__slug", "code", "name"
+        )
+    }
+    scheme_names = dict(Scheme.objects.filter(slug__in=schemes).values_list("slug", "name"))
+    return {
+        group: categories.get((scheme, code), group) if code else scheme_names.get(scheme, group)
+        for group, (scheme, _sep, code) in zip(groups, pairs, strict=True)
+    }
 
 
 def category_label(group: str) -> str:
