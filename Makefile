@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install assets browser run test test-postgres lint bench clean messages fuzz-api
+.PHONY: install assets browser run test test-postgres lint bench clean messages fuzz-api bench-lists
 
 install: $(STAMP) assets
 
@@ -68,3 +68,6 @@ clean:
 # Schemathesis against /api/schema/ on a scratch database (see README: API robustness).
 fuzz-api: install
 	scripts/fuzz-api.sh
+
+bench-lists: install
+	scripts/bench-lists.sh

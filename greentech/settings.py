@@ -89,6 +89,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _env.database}
+
+# per-process memory: what is cached across requests is keyed by stamps read from the database
+# (core.freshness), so every app server sees a change at its next request without a shared cache
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+# GREENTECH_RENDER_CACHE=0 renders every anonymous list page and API list afresh (to measure without the cache)
+GREENTECH_RENDER_CACHE = _env.render_cache
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

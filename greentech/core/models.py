@@ -27,3 +27,19 @@ class DemoMarked(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TopicStamp(models.Model):
+    """The current stamp of a topic of cached renderings (core.freshness): a new random number after every change
+    to the topic's models, written in the same transaction as the change."""
+
+    name = models.CharField(_("topic"), max_length=50, primary_key=True)
+    stamp = models.BigIntegerField(_("stamp"), default=0)
+    changed = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("topic stamp")
+        verbose_name_plural = _("topic stamps")
+
+    def __str__(self):
+        return f"{self.name}: {self.stamp}"

@@ -11,3 +11,15 @@ class MarketConfig(AppConfig):
         from greentech.market import bench_market, datasets, match_bench, matching, permissions, search  # noqa: F401
 
         matching.connect_signals()
+        self.watch_for_cached_renderings()
+
+    def watch_for_cached_renderings(self):
+        """What the cached anonymous list pages and API lists are made of (core.freshness)."""
+        from greentech.core import freshness
+        from greentech.market.models import Need, Offer
+        from greentech.registry.models import Organization, Region
+        from greentech.taxonomy.models import Category
+
+        freshness.watch(
+            "market", Offer, Need, Organization, Region, Category, Offer.categories.through, Need.categories.through
+        )

@@ -8,11 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from greentech.core import files
+from greentech.core import files, freshness
 from greentech.core.permissions import Action, actor_for, can
 from greentech.market import match_views, queries, services
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
@@ -43,31 +46,48 @@ class ListingListView(TemplateView):
             page = max(1, int(params.pop("page", ["1"])[0] or 1))
         except ValueError:
             page = 1
+        query = params.copy()
+        if self.request.user.is_authenticated:
+            results, sort = self.results(params, page, query)
+        else:  # the same for every visitor: cached until the market changes (core.freshness)
+            parts = ("market-list", self.kind, get_language(), page, params.urlencode())
+            results, sort = freshness.cached("market", parts, lambda: self.results(params, page, query))
+        context.update(
+            {
+                "kind": self.kind,
+                "title": KIND[self.kind]["title"],
+                "results": results,
+                "q": params.get("q", ""),
+                "sort": sort,
+                # called by the template only when its cached rendering of the filters is missing
+                "filter_fields": lambda: [
+                    f for f in KIND[self.kind]["filterset"](params).form if f.name not in ("status", "organization")
+                ],
+                "can_add": actor_for(self.request.user).organization_ids,
+            }
+        )
+        return context
+
+    def results(self, params, page: int, query) -> tuple[str, str]:
+        """The rendered count, results and pager of this page of the list, and the sort order applied."""
         error = None
         try:
             found = queries.find(self.kind, self.request.user, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         except ValidationError as invalid:
             found, error = queries.Found(0, []), "; ".join(invalid.messages)
-        query = params.copy()
-        context.update(
+        html = render_to_string(
+            "market/_listing_results.html",
             {
                 "kind": self.kind,
-                "title": KIND[self.kind]["title"],
                 "found": found,
                 "error": error,
                 "q": params.get("q", ""),
-                "sort": found.sort,
-                # called by the template only when its cached rendering of the filters is missing
-                "filter_fields": lambda: [
-                    f for f in KIND[self.kind]["filterset"](params).form if f.name not in ("status", "organization")
-                ],
                 "page_number": page,
                 "has_next": page * PAGE_SIZE < found.total,
                 "query": query.urlencode(),
-                "can_add": actor_for(self.request.user).organization_ids,
-            }
+            },
         )
-        return context
+        return mark_safe(html), found.sort  # noqa: S308 - rendered by the template engine, escaped there
 
 
 class ListingDetailView(TemplateView):

@@ -1,11 +1,14 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from greentech.core import freshness
 from greentech.core.api import RestrictedViewSet
 from greentech.core.permissions import actor_for
 from greentech.market import queries, services
@@ -40,6 +43,23 @@ class ListingViewSet(MatchesMixin, RestrictedViewSet):
             queryset = queryset.select_related(None).prefetch_related(None)
             queryset = queryset.prefetch_related(Prefetch("categories", Category.objects.only("pk", "code")))
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous JSON lists are the same for every visitor: cached until the market changes (core.freshness),
+        after authentication and the permission checks have run as for any request."""
+        if request.user.is_authenticated or request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+
+        def render():
+            response = super(ListingViewSet, self).list(request, *args, **kwargs)
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            return response.render().content, response["Content-Type"]
+
+        parts = ("market-api-list", self.kind, get_language(), request.get_full_path())
+        content, content_type = freshness.cached("market", parts, render)
+        return HttpResponse(content, content_type=content_type)
 
     def _act(self, request, function, **kwargs):
         listing = self.get_object()
