@@ -2,18 +2,18 @@
 
 The shared pipeline (core.imports.run_import) validates a whole table in memory and writes it in one
 transaction; a million patents do not fit that. This path keeps its contract (the same command, the same
-report: line numbers, Chinese and English reasons, nothing written for a bad file) with constant memory:
+report: line numbers, Chinese and English reasons, nothing written for a bad file) with constant memory and
+one pass over the file (docs/PATENTS.md, "Design"):
 
-1. validation pass: the file is streamed record by record through `records.prepare` (every check the write
-   would make: number, dates, codes, statuses, region...). Nothing is kept but the errors. Any error → the
-   import is refused, the report lists each bad line, and the database is untouched.
-2. write pass: the file is streamed again and written in batches (default 2,000 records), each batch in one
-   transaction with set-based SQL (bulk insert/update of patents, their codes, applicants, code labels and
-   search-index rows). The run's `PatentImport` row is advanced in the same transaction, so it always says
-   exactly how many records are in the database.
-3. resume: if the write pass stops (killed, power cut), `--resume` on the same file (same path, size and
-   modification time) skips the validation pass and the records already written. Re-importing is always safe
-   anyway: records are matched on their publication number, so a second import updates and never duplicates.
+1. the file is streamed in chunks to forked worker processes, which decode, validate and normalise each record
+   (`records.prepare`), compute its code labels and segment its search text, once;
+2. the parent writes them in batches (default 2,000) with set-based SQL (COPY on PostgreSQL) inside ONE
+   transaction for the whole file; the run's `PatentImport` row becomes done in the same transaction;
+3. the first bad record stops the writing, the rest of the file is still checked (every bad line reported),
+   and the transaction rolls back: the database is as it was. A killed run never commits either; `--resume`
+   takes its run up again from the first record (or from the resume point a run of the earlier
+   batch-committing version left). Records are matched on their publication number, so a re-import updates
+   and never duplicates.
 
 Text labels (the classifier's text model, ~1 ms per patent) run as a separate job (`greentech patents label`);
 small imports (≤ TEXT_INLINE_LIMIT records) run it at once for the patents they wrote.
