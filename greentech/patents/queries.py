@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
@@ -111,12 +111,12 @@ def code_driver(value: str) -> Driver:
 
     low, high = code_range(value)
     table = PatentCode._meta.db_table
-    return Driver(
-        f"SELECT patent_id AS id FROM {table} WHERE code >= %s AND code < %s",
-        [low, high],
-        f"EXISTS (SELECT 1 FROM {table} c WHERE c.patent_id = p.id AND c.code >= %s AND c.code < %s)",
-        [low, high],
-    )
+    probe = f"SELECT 1 FROM {table} c WHERE c.patent_id = p.id AND c.code >= %s AND c.code < %s"
+    # PostgreSQL: a scalar subquery with LIMIT stays a per-row probe; as EXISTS it became a semi-join, and with the
+    # range estimated at 261 rows instead of 32,237 (C02F) the planner sorted the whole set (100 ms)
+    probe = f"({probe} LIMIT 1) IS NOT NULL" if _postgres() else f"EXISTS ({probe})"
+    ids = f"SELECT patent_id AS id FROM {table} WHERE code >= %s AND code < %s"
+    return Driver(ids, [low, high], probe, [low, high])
 
 
 @dataclass
@@ -165,6 +165,11 @@ def _labels_index() -> str:
 
 
 def _by_date(driver: Driver, sort: str, limit: int, offset: int) -> tuple[list[int], int, bool]:
+    with transaction.atomic():  # SET LOCAL (PostgreSQL) lasts until its end
+        return _by_date_in(driver, sort, limit, offset)
+
+
+def _by_date_in(driver: Driver, sort: str, limit: int, offset: int) -> tuple[list[int], int, bool]:
     """(ids of the page, total, exact) of the driver's set sorted by publication date (newest or oldest first).
 
     A set of at most SORT_WHOLE patents is sorted whole (dates from the covering index patent_facets). A wider one
@@ -186,6 +191,9 @@ def _by_date(driver: Driver, sort: str, limit: int, offset: int) -> tuple[list[i
                 [*head.params, offset + limit],
             )
         else:
+            if _postgres() and connection.in_atomic_block:
+                # a parallel plan walked 47,000 rows for a 20-row page (each worker fills its own): one walker
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(
                 f"SELECT p.id FROM {table} p{_date_index()} WHERE {driver.probe} {order}",
                 [*driver.probe_params, offset + limit],
