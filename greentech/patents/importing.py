@@ -114,9 +114,10 @@ class _View:
 
 
 def _prepare_chunk(chunk: list, tokens: bool) -> tuple[int, list]:
-    """The chunk's size and (line, row or RecordInvalid) for each (line, raw) of it. A row is what the writer stores, ready
-    for SQL: (number, column values in `_FIELDS` order, codes, applicants, label rows, title tokens, body
-    tokens). With `tokens=False` (once the file is known to be bad) only the bad records come back."""
+    """The chunk's size and (line, row or RecordInvalid) for each (line, raw) of it. A row is what the writer
+    stores, ready for SQL: (number, column values in `_FIELDS` order, codes, applicants, label rows, title
+    tokens, body tokens). With `tokens=False` (once the file is known to be bad) only the bad records come
+    back."""
     out = []
     converters = _converters(_FIELDS)
     now = _now or timezone.now()
