@@ -3,13 +3,16 @@
 # target: >= 200 requests/s with p99 <= 100 ms on 2 cores). A scratch SQLite database gets the reference and demo
 # data plus OFFERS synthetic offers (`greentech bench market --keep`); each URL is measured RUNS times for
 # DURATION with 2 threads and 8 connections, with the render cache (core.freshness) on and then off
-# (GREENTECH_RENDER_CACHE=0: every page rendered afresh). Prints each run's wrk summary line and the medians.
+# (GREENTECH_RENDER_CACHE=0: every page rendered afresh), after WARMUP of unmeasured requests (without it the
+# first requests of each of the five workers fill its cache and their latency lands in the p99). Prints each
+# run's figures and the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-8013}
 offers=${OFFERS:-5000}
 runs=${RUNS:-3}
 duration=${DURATION:-15s}
+warmup=${WARMUP:-3s}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -26,6 +29,7 @@ measure() {  # $1: cache on/off
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/market/offers/" -o /dev/null && break; sleep 1; done
   for url in /market/offers/ /api/v1/offers/; do
     local rates=() p99s=()
+    wrk -t2 -c8 -d"$warmup" "http://127.0.0.1:$port$url" >/dev/null  # every worker renders and caches once
     for run in $(seq 1 "$runs"); do
       out=$(wrk -t2 -c8 -d"$duration" --latency "http://127.0.0.1:$port$url")
       rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

@@ -21,7 +21,15 @@ class Command(PlatformCommand):
             default=int(os.environ.get("GREENTECH_WORKERS", "0")) or None,
             help="Worker processes (default: 2 x CPU cores + 1).",
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("GREENTECH_THREADS", "2")))
+        # one thread per worker (gunicorn's sync worker): with 2 threads the list API's p99 under wrk -c8 varied
+        # from 39 to 285 ms between runs (requests queued behind a busy thread of the same worker); with 1 it was
+        # 17-23 ms at a higher rate (scripts/bench-lists.sh). A proxy in front buffers slow clients.
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("GREENTECH_THREADS", "1")),
+            help="Threads per worker (default 1: the sync worker).",
+        )
 
     def handle(self, *args, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
