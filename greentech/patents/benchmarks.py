@@ -6,7 +6,7 @@ created and dropped), runs `greentech init` on it (reference data), then re-runs
 (`--inside`), where `measure()` does the work:
 
 1. writes N synthetic records (patents.synthetic) to a JSONL file (timed apart: not part of the import);
-2. imports them through the real streaming import (validation pass + batched write, including segmentation
+2. imports them through the real streaming import (one pass, all or nothing, including segmentation
    into the search index and code labels): records per second, peak memory of the process (ru_maxrss);
 3. text-labels a sample through the classification service (the later job): patents per second;
 4. keyword searches (Chinese and English words from the catalogue, 1–2 words), code-prefix searches (subclass,

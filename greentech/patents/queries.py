@@ -32,7 +32,9 @@ SORTS = {
 FACET_FIELDS = ("office", "legal_status", "patent_type", "green", "category", "city", "year")
 FACET_LIMIT = 12
 RANK_WINDOW = 500  # matches scored per keyword query over the whole index (see _ranked_unscoped)
-COUNT_CAP = 10_000  # totals are exact up to here; above, the total is shown as "10,000+" (Found.total_exact)
+# totals are exact up to here; above, the total is shown as "1,000+" (Found.total_exact), as in the market's
+# search (core.search.COUNT_CAP); counting wide code prefixes on to 10,000 was most of their p95 at a million
+COUNT_CAP = 1_000
 FACET_CAP = 5_000  # facets of a larger result set are counted over its first FACET_CAP index rows (a sample)
 SORT_WHOLE = 5_000  # a keyword or code-prefix result of at most this many is sorted whole; above, the date index
 # is walked newest first and each patent probed (see _by_date)
@@ -53,7 +55,7 @@ class Found:
     mode: str = "all"
     sort: str = "newest"
     facets: dict = field(default_factory=dict)
-    # False when more than COUNT_CAP patents match: `total` is then COUNT_CAP, a lower bound ("10,000+")
+    # False when more than COUNT_CAP patents match: `total` is then COUNT_CAP, a lower bound ("1,000+")
     total_exact: bool = True
     # how the facets were counted: "exact", or "sample" (over the `facets_basis` first results; see _facets)
     facets_mode: str = "exact"
@@ -62,6 +64,10 @@ class Found:
     @property
     def total_display(self) -> str:
         return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
+
+    @property
+    def count_cap(self) -> str:
+        return f"{COUNT_CAP:,}"
 
 
 def _postgres() -> bool:

@@ -79,7 +79,7 @@ class PatentHitSerializer(serializers.Serializer):
 class PatentSearchSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="Exact when total_exact; otherwise a lower bound (the count cap).")
     total_exact = serializers.BooleanField(help_text="False when more patents match than the count cap (total).")
-    total_display = serializers.CharField(help_text='The total as shown: "1,234" or "10,000+".')
+    total_display = serializers.CharField(help_text='The total as shown: "234" or "1,000+".')
     facets_mode = serializers.ChoiceField(
         choices=["exact", "sample"],
         help_text="exact: counted over the whole result set; sample: over its first facets_basis results.",

@@ -74,7 +74,7 @@ def test_a_capped_count_is_shown_as_capped(corpus, monkeypatch, client, api_clie
     assert (found.total, found.total_exact) == (10, False) and len(found.items) == 5
     assert queries.find(SYSTEM, {"code": "A01B 1/02"}).total_exact  # few or none: exact
     html = client.get("/patents/", {"code": code}).content.decode()
-    assert 'id="count-capped"' in html and "10+" in html
+    assert 'id="count-capped"' in html and "10+ 件专利（计数上限 10）" in html
     body = api_client().get("/api/v1/patents/search/", {"code": code}).json()
     assert body["total"] == 10 and body["total_exact"] is False and body["total_display"] == "10+"
     call_command("search", "patents", "--code", code, "--format", "json")
