@@ -226,8 +226,8 @@ def _match_expression(tokens: list[str], mode: str) -> tuple[str, str]:
 
 
 def _window_sql(index: SearchIndex, scope_sql: str, match: str) -> str:
-    """SQL selecting (id, score, how many the window holds) of the best matches in scope among the newest `window`
-    of them; params: match, *scope, window, limit, offset.
+    """SQL selecting (id, score, how many matches were read) of the best matches in scope among the newest `window`
+    of them; params: match, *scope, window + 1, window, limit, offset.
 
     SQLite: the full-text table drives (MATCH, newest key first, which FTS5 reads in order without sorting) and
     each match is checked against the scope by a correlated EXISTS on its key; bm25 is computed only for the
@@ -236,16 +236,20 @@ def _window_sql(index: SearchIndex, scope_sql: str, match: str) -> str:
     (carrying the documents through that sort took twice as long); ts_rank_cd then reads the window's documents.
     """
     table = index.table
+    # the inner query reads one row past the window (`held` then says whether the window holds every match);
+    # only the newest `window` are ranked
+    ranked = "SELECT id, score, held FROM ({}) AS r WHERE newest <= %s ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
     if _postgres():
-        return (
-            f"SELECT w.id, ts_rank_cd(d.document, {match}) AS score, count(*) OVER () FROM (SELECT s.id "
-            f"FROM {table} s WHERE s.document @@ {match} AND s.id IN ({scope_sql}) ORDER BY s.id DESC LIMIT %s) AS w "
-            f"JOIN {table} d ON d.id = w.id ORDER BY score DESC, w.id DESC LIMIT %s OFFSET %s"
+        return ranked.format(
+            f"SELECT w.id, ts_rank_cd(d.document, {match}) AS score, count(*) OVER () AS held, "
+            f"row_number() OVER (ORDER BY w.id DESC) AS newest FROM (SELECT s.id FROM {table} s "
+            f"WHERE s.document @@ {match} AND s.id IN ({scope_sql}) ORDER BY s.id DESC LIMIT %s) AS w "
+            f"JOIN {table} d ON d.id = w.id"
         )
-    return (
-        f"SELECT id, score, count(*) OVER () FROM (SELECT {table}.rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
-        f"FROM {table} WHERE {table} MATCH {match} AND EXISTS ({scope_sql}) ORDER BY {table}.rowid DESC LIMIT %s) "
-        f"ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
+    return ranked.format(
+        f"SELECT id, score, count(*) OVER () AS held, row_number() OVER (ORDER BY id DESC) AS newest FROM "
+        f"(SELECT {table}.rowid AS id, -bm25({table}, 3.0, 1.0) AS score FROM {table} WHERE {table} MATCH {match} "
+        f"AND EXISTS ({scope_sql}) ORDER BY {table}.rowid DESC LIMIT %s)"
     )
 
 
@@ -298,18 +302,19 @@ def search(
         match, argument = _match_expression(tokens, mode)
         matches = [argument, argument] if _postgres() else [argument]  # PostgreSQL names the query twice
         with connection.cursor() as cursor:
-            cursor.execute(_window_sql(index, scope_sql, match), [*matches, *scope_params, window, limit, offset])
+            # one row past the window: whether the window holds every match in scope (then the total is known)
+            cursor.execute(
+                _window_sql(index, scope_sql, match), [*matches, *scope_params, window + 1, window, limit, offset]
+            )
             rows = cursor.fetchall()
-            held = rows[0][2] if rows else None
-            if held is None and offset:  # past the last page: how many there are
+            held = rows[0][2] if rows else 0
+            if (not rows and offset) or (held > window and count and COUNT_CAP > window):
+                # past the last page, or more than the window: count on, up to the cap
                 cursor.execute(_count_sql(index, scope_sql, match), [argument, *scope_params, COUNT_CAP + 1])
-                held = cursor.fetchone()[0]
-            total = held or 0
-            if count and total >= window and COUNT_CAP > window:  # the window is full: count on, up to the cap
-                cursor.execute(_count_sql(index, scope_sql, match), [argument, *scope_params, COUNT_CAP + 1])
-                total = cursor.fetchone()[0]
-            exact = total <= COUNT_CAP and (count or total < window)
-            total = min(total, COUNT_CAP)
+                found = cursor.fetchone()[0]
+                total, exact = min(found, COUNT_CAP), found <= COUNT_CAP
+            else:
+                total, exact = min(held, window, COUNT_CAP), held <= min(window, COUNT_CAP)
         if total:
             break  # some listing has all the words (a page past the end stays empty rather than switching mode)
     rows = [(pk, score) for pk, score, _held in rows]

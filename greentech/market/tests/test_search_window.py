@@ -87,3 +87,16 @@ def test_the_page_the_api_and_the_cli_say_the_total_is_a_lower_bound(client, off
     out = __import__("io").StringIO()
     call_command("search", "offers", "余热回收", "--format", "json", stdout=out)
     assert json.loads(out.getvalue())["total_exact"] is False
+
+
+def test_with_the_cap_at_the_window_a_full_window_is_a_lower_bound_and_a_smaller_one_exact(
+    offers, member_org, monkeypatch
+):
+    monkeypatch.setattr(core_search, "RANK_WINDOW", 4)  # as in production: the count stops at the window
+    monkeypatch.setattr(core_search, "COUNT_CAP", 4)
+    common = search(q="余热回收")
+    assert (common.total, common.total_exact, common.total_display) == (4, False, "4+")
+    for number in range(4):
+        published_offer(member_org, title=f"烟气脱硝催化剂 {number}", summary="选择性催化还原")
+    exactly_four = search(q="脱硝催化剂")
+    assert (exactly_four.total, exactly_four.total_exact, exactly_four.total_display) == (4, True, "4")
