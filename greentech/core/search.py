@@ -199,6 +199,22 @@ RANK_WINDOW = 1000
 COUNT_CAP = 1000
 
 
+class CappedTotal:
+    """How a finder's `total` / `total_exact` is shown: "1,234", or "1,000+" when counting stopped at a cap
+    (then `total` is the cap, which `count_cap` names)."""
+
+    total: int
+    total_exact: bool
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
+
+    @property
+    def count_cap(self) -> str:
+        return f"{self.total:,}"
+
+
 @dataclass
 class Hit:
     pk: int

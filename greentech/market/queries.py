@@ -34,21 +34,13 @@ class Item:
 
 
 @dataclass
-class Found:
+class Found(search.CappedTotal):
     total: int
     items: list[Item]
     tokens: list[str] = field(default_factory=list)
     mode: str = "all"
     sort: str = "newest"
     total_exact: bool = True  # False: the count stopped at core.search.COUNT_CAP, `total` is a lower bound
-
-    @property
-    def total_display(self) -> str:
-        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
-
-    @property
-    def count_cap(self) -> str:
-        return f"{self.total:,}"
 
 
 def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published_only: bool = True) -> Found:

@@ -46,12 +46,11 @@ class ListingListView(TemplateView):
             page = max(1, int(params.pop("page", ["1"])[0] or 1))
         except ValueError:
             page = 1
-        query = params.copy()
         if self.request.user.is_authenticated:
-            results, sort = self.results(params, page, query)
+            results, sort = self.results(params, page)
         else:  # the same for every visitor: cached until the market changes (core.freshness)
             parts = ("market-list", self.kind, get_language(), page, params.urlencode())
-            results, sort = freshness.cached("market", parts, lambda: self.results(params, page, query))
+            results, sort = freshness.cached("market", parts, lambda: self.results(params, page))
         context.update(
             {
                 "kind": self.kind,
@@ -68,7 +67,7 @@ class ListingListView(TemplateView):
         )
         return context
 
-    def results(self, params, page: int, query) -> tuple[str, str]:
+    def results(self, params, page: int) -> tuple[str, str]:
         """The rendered count, results and pager of this page of the list, and the sort order applied."""
         error = None
         try:
@@ -84,7 +83,7 @@ class ListingListView(TemplateView):
                 "q": params.get("q", ""),
                 "page_number": page,
                 "has_next": page * PAGE_SIZE < found.total,
-                "query": query.urlencode(),
+                "query": params.urlencode(),
             },
         )
         return mark_safe(html), found.sort  # noqa: S308 - rendered by the template engine, escaped there

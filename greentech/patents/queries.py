@@ -48,7 +48,7 @@ class Item:
 
 
 @dataclass
-class Found:
+class Found(search.CappedTotal):
     total: int
     items: list[Item]
     tokens: list[str] = field(default_factory=list)
@@ -60,14 +60,6 @@ class Found:
     # how the facets were counted: "exact", or "sample" (over the `facets_basis` first results; see _facets)
     facets_mode: str = "exact"
     facets_basis: int | None = None
-
-    @property
-    def total_display(self) -> str:
-        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
-
-    @property
-    def count_cap(self) -> str:
-        return f"{COUNT_CAP:,}"
 
 
 def _postgres() -> bool:
