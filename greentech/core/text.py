@@ -18,11 +18,26 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.\-
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+_FULL_WIDTH_RE = re.compile("[\u3000\uff01-\uff5e]")
+
+
+def _half_width(match) -> str:
+    """The NFKC form of a full-width ASCII character or the ideographic space."""
+    char = match.group()
+    return " " if char == "\u3000" else chr(ord(char) - 0xFEE0)
+
+
 def normalize(text: str | None) -> str:
     """NFKC (full-width to half-width), lower case, single spaces."""
     if not text:
         return ""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        # full-width ASCII (Ａ１，（）) and the ideographic space, the usual compatibility characters of Chinese
+        # text, are mapped first; what is then already NFKC (the quick check, in C) needs no normalisation
+        text = _FULL_WIDTH_RE.sub(_half_width, text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())
 
 
 @lru_cache(maxsize=1)
@@ -105,18 +120,20 @@ def _words(value: str | None, cut) -> list[str]:
         return []
     stop = stopwords()
     chinese = [run for run in runs if run[0] >= "\u3400"]  # a run is all Chinese or all Latin
-    pieces = iter(cut("\n".join(chinese))) if chinese else iter(())
+    if not chinese:
+        return [word for run in runs for word in _latin(run)]
+    # the words of each run, split apart at the newline tokens in C (a word of a run holds no whitespace)
+    segments = " ".join(cut("\n".join(chinese))).split(" \n ")
+    if len(chinese) == len(runs):
+        return [word for segment in segments for word in segment.split() if word not in stop]
     result: list[str] = []
-    append, extend = result.append, result.extend
+    extend = result.extend
+    pending = iter(segments)
     for run in runs:
         if run[0] < "\u3400":
             extend(_latin(run))
-            continue
-        for word in pieces:
-            if word == "\n":
-                break
-            if word and word not in stop:
-                append(word)
+        else:
+            extend([word for word in next(pending).split() if word not in stop])
     return result
 
 

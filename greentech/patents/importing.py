@@ -47,6 +47,8 @@ TEXT_INLINE_LIMIT = 2000
 PARALLEL_BYTES = 4 * 2**20  # files bigger than this are prepared in worker processes
 IN_FLIGHT = 3  # chunks read ahead per worker process
 SQLITE_CACHE_KIB = 256 * 1024  # page cache of the import's SQLite connection while it writes
+BULK_BYTES = 64 * 2**20  # a file this big (~64,000 records) that at least doubles the table rebuilds its indexes
+BULK_BYTES_PER_ROW = 1024  # what a patent already there counts for in that comparison
 
 
 class LineError(RowError):
@@ -113,6 +115,31 @@ class _View:
         self.__dict__.update(values)
 
 
+def _constant(value):
+    return lambda _value: value
+
+
+def _without_gc(function):
+    """Runs `function` with the cyclic garbage collector paused: the import makes millions of short-lived
+    tuples and no cycles, and each collection pass would walk them all (JSON decoding and unpickling took 3x as
+    long with it on). What is freed is freed by reference counting as before."""
+    import functools
+    import gc
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@_without_gc
 def _prepare_chunk(chunk: list, tokens: bool) -> tuple[int, list]:
     """The chunk's size and (line, row or RecordInvalid) for each (line, raw) of it. A row is what the writer
     stores, ready for SQL: (number, column values in `_FIELDS` order, codes, applicants, label rows, title
@@ -122,6 +149,9 @@ def _prepare_chunk(chunk: list, tokens: bool) -> tuple[int, list]:
     converters = _converters(_FIELDS)
     now = _now or timezone.now()
     extra = {"updated": now, "labelled_version": ""}
+    for position, name in enumerate(_NAMES):  # the run's timestamp is converted once, not per row
+        if name in extra and converters[position] is not None:
+            converters[position] = _constant(converters[position](extra[name]))
     for line, raw in chunk:
         if isinstance(raw, str):
             raw = records.parse_json_line(raw)
@@ -364,8 +394,11 @@ def run(
     batch_size: int = BATCH,
     label_text: bool | None = None,
     progress: Callable | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> ImportReport:
-    """Import a patent file (see the module docstring); returns the pipeline's ImportReport."""
+    """Import a patent file (see the module docstring); returns the pipeline's ImportReport. `rebuild_indexes`:
+    drop the secondary indexes while writing and build them before the commit (default: for a big file that at
+    least doubles the table, `_bulk_wanted`)."""
     user = user or SYSTEM
     path = Path(path)
     fmt = fmt or records.guess_format(path)
@@ -397,10 +430,12 @@ def run(
     else:
         run_row = PatentImport.objects.create(path=str(path)[:500], format=fmt, fingerprint=key, user=account)
     size = path.stat().st_size if path.is_file() else sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    if rebuild_indexes is None:
+        rebuild_indexes = _bulk_wanted(size)
     preparer = Preparer(path, fmt, records.Context(), parallel=size > PARALLEL_BYTES)
     written_ids: list[int] = []
     try:
-        total = _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress)
+        total = _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress, rebuild_indexes)
     except _Rejected:
         PatentImport.objects.filter(pk=run_row.pk).update(
             status=PatentImport.Status.REJECTED,
@@ -422,6 +457,73 @@ def run(
     return report
 
 
+# --- big imports: secondary indexes dropped while writing, rebuilt before the commit ----------------------------
+
+
+def _bulk_tables() -> list[str]:
+    tables = [model._meta.db_table for model in (Patent, PatentCode, PatentApplicant, GreenLabel)]
+    if connection.vendor == "postgresql":
+        tables.append(INDEX.table)  # the GIN index of the tsvectors (FTS5 on SQLite is a table, not an index)
+    return tables
+
+
+def secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of the patent tables that no constraint needs: not the primary
+    keys, not the unique ones (the publication number's finds the patents a re-import updates)."""
+    tables = _bulk_tables()
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "JOIN pg_class c ON c.relname = i.indexname "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = i.schemaname "
+            "JOIN pg_index x ON x.indexrelid = c.oid "
+            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) AND NOT x.indisunique "
+            "AND NOT x.indisprimary ORDER BY i.tablename, i.indexname",
+            [tables],
+        )
+        return list(cursor.fetchall())
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) "
+        "ORDER BY tbl_name, name",
+        tables,
+    )
+    return [(name, sql) for name, sql in cursor.fetchall() if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+
+
+def _bulk_wanted(size: int) -> bool:
+    """Whether an import of a file of `size` bytes rebuilds the indexes: when the file is big and at least doubles
+    the table, building each index once from sorted keys costs less than growing it row by row."""
+    if size < BULK_BYTES:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {Patent._meta.db_table}")
+        existing = cursor.fetchone()[0]
+    return size >= existing * BULK_BYTES_PER_ROW
+
+
+def _drop_indexes(cursor) -> list[tuple[str, str]]:
+    """Inside the import's transaction: drops the secondary indexes, returns how to build them again. A rolled
+    back import gets them back with the rest. On PostgreSQL the table is locked against readers until the
+    commit; on SQLite readers go on with the snapshot before the import."""
+    indexes = secondary_indexes(cursor)
+    for name, _sql in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return indexes
+
+
+def _build_indexes(cursor, indexes: list[tuple[str, str]]) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
+    else:
+        cursor.execute("PRAGMA threads = 2")  # the sorter of CREATE INDEX may use a helper thread
+    for _name, sql in indexes:
+        cursor.execute(sql)
+    if connection.vendor == "sqlite":
+        cursor.execute("PRAGMA threads = 0")
+
+
 def _sqlite_bulk_settings(cursor, on: bool, saved: dict) -> None:
     """A bigger page cache for the import's connection while it runs (the indexes of a million rows do not fit
     SQLite's default 2 MiB), restored afterwards."""
@@ -433,7 +535,8 @@ def _sqlite_bulk_settings(cursor, on: bool, saved: dict) -> None:
         cursor.execute(f"PRAGMA cache_size = {int(saved['cache_size'])}")
 
 
-def _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress) -> int:
+@_without_gc
+def _import(preparer, run_row, report, user, skip, batch_size, written_ids, progress, rebuild_indexes=False) -> int:
     """The one pass: records are prepared (in the workers) and written in batches inside ONE transaction; the
     first bad record stops the writing (the rest of the file is still checked, without segmentation, so that
     every bad line is listed) and the transaction rolls back (`_Rejected`). Returns the number of records."""
@@ -456,9 +559,12 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
         with transaction.atomic(), audit.acting_as(user, audit.Source.IMPORT):
             # the run's row first: on SQLite this takes the write lock before new ids are chosen
             PatentImport.objects.filter(pk=run_row.pk).update(updated=timezone.now())
-            if sqlite:
-                with connection.cursor() as cursor:
+            indexes = []
+            with connection.cursor() as cursor:
+                if sqlite:
                     _sqlite_bulk_settings(cursor, True, saved)
+                if rebuild_indexes:
+                    indexes = _drop_indexes(cursor)
             for count, items in preparer.map(skip=skip):
                 total += count
                 for line, item in items:
@@ -493,6 +599,11 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
                 raise _Rejected
             if batch:
                 flush()
+            if indexes:
+                if progress:
+                    progress("index", total)
+                with connection.cursor() as cursor:
+                    _build_indexes(cursor, indexes)
             if total > TEXT_INLINE_LIMIT:
                 written_ids.clear()
             PatentImport.objects.filter(pk=run_row.pk).update(
@@ -511,13 +622,16 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
     return total
 
 
+_STAGES = {"validate": "校验", "write": "写入", "index": "建索引"}
+
+
 def command_import(path, *, fmt=None, user=None, resume=False, console=None) -> ImportReport:
     """What `greentech import patents` calls (the dataset's `streaming_import`)."""
     status = console.status("…") if console is not None else None
 
     def progress(stage, count):
         if status is not None:
-            status.update(f"{stage} / {'校验' if stage == 'validate' else '写入'}: {count:,}")
+            status.update(f"{stage} / {_STAGES.get(stage, stage)}: {count:,}")
 
     if status is None:
         return run(path, fmt, user=user, resume=resume)

@@ -61,6 +61,7 @@ class CodeLabeller:
     def __init__(self):
         from greentech.taxonomy.models import Category, CodePattern, Scheme
 
+        self._cache: dict[tuple, list[dict]] = {}
         self.scheme_names = {s.slug: (s.name, s.name_en) for s in Scheme.objects.all()}
         patterns = CodePattern.objects.filter(scheme__slug=classification.IPC_INVENTORY, system=CodePattern.System.IPC)
         self.ipc_index = codelib.PatternIndex(
@@ -71,11 +72,20 @@ class CodeLabeller:
             for c in Category.objects.filter(scheme__slug=classification.CPC_SCHEME).order_by("-level", "-code")
         }
 
+    CACHE = 100_000  # code combinations remembered per import (patents of a family or field share theirs)
+
     def labels(self, ipc: list[str], cpc: list[str]) -> list[dict]:
+        """The label rows of these codes (shared between the patents with the same codes: read, don't change)."""
         if not ipc and not cpc:
             return []
-        categories, _errors = self.code_categories(classification.Record(ipc=ipc, cpc=cpc))
-        return label_rows(categories)
+        key = (tuple(ipc), tuple(cpc))
+        rows = self._cache.get(key)
+        if rows is None:
+            categories, _errors = self.code_categories(classification.Record(ipc=ipc, cpc=cpc))
+            rows = label_rows(categories)
+            if len(self._cache) < self.CACHE:
+                self._cache[key] = rows
+        return rows
 
 
 def write_labels(pairs: list[tuple[int, list[dict]]], *, replace_sources=("code", "text")) -> None:

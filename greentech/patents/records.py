@@ -341,7 +341,13 @@ def _as_list(value) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in re.split(r"\s*[;；|]\s*", value) if part.strip()]
     if isinstance(value, list):
-        return [force_str(item).strip() for item in value if item is not None and force_str(item).strip()]
+        items = []
+        for item in value:
+            if item is not None:
+                text = (item if isinstance(item, str) else force_str(item)).strip()
+                if text:
+                    items.append(text)
+        return items
     raise ValueError
 
 
@@ -419,10 +425,13 @@ def _text(raw, name: str, limit: int | None, errors: list) -> str:
     value = raw.get(name)
     if value is None:
         return ""
-    if not isinstance(value, str | int | float):
+    if isinstance(value, str):
+        value = value.strip()
+    elif isinstance(value, int | float):
+        value = str(value).strip()
+    else:
         errors.append((name, _("must be text")))
         return ""
-    value = force_str(value).strip()
     if limit and len(value) > limit:
         errors.append((name, lazy(_("longer than %(limit)d characters"), limit=limit)))
     return value

@@ -37,3 +37,37 @@ def test_one_call_per_text_gives_the_tokens_of_one_call_per_run(cut):
 def test_query_tokens_match_index_tokens():
     stored = set(textlib.index_tokens(MIXED[0]))
     assert set(textlib.query_tokens("锂电池 梯次利用 batteries")) <= stored
+
+
+def _nfkc_reference(value: str) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", value).lower().split())
+
+
+def test_normalize_is_nfkc_lower_single_spaces():
+    """The fast paths (ASCII as it is; full-width forms mapped, then the NFKC quick check) give exactly NFKC."""
+    rng = random.Random(7)
+    pool = [
+        chr(code)
+        for code in [
+            *range(0x20, 0x7F),
+            *range(0x3000, 0x3040),
+            *range(0xFF00, 0xFFEF),
+            *range(0x4E00, 0x4E20),
+            0x2103,  # ℃ → °c
+            0x33A1,  # ㎡ → m2
+            0x0301,  # a combining acute after a full-width letter composes
+            0x2460,  # ①
+            0xFB01,  # ﬁ
+            0xF900,  # a compatibility ideograph
+            0x00E9,
+            0x1100,
+            0x1161,  # Hangul jamo compose
+        ]
+    ]
+    for _ in range(50_000):
+        value = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert textlib.normalize(value) == _nfkc_reference(value), repr(value)
+    assert textlib.normalize("ＰＭ２．５　治理，（节能）") == "pm2.5 治理,(节能)"
+    assert textlib.normalize("Ａ\u0301") == "á"
