@@ -409,9 +409,7 @@ class MatchFeedback(PlatformModel):
         verbose_name = _("match feedback")
         verbose_name_plural = _("match feedback")
         ordering = ["-updated"]
-        constraints = [
-            models.UniqueConstraint(fields=["need", "offer", "user"], name="match_feedback_once_per_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["need", "offer", "user"], name="match_feedback_once_per_user")]
 
     def __str__(self):
         return f"{self.need} ↔ {self.offer}: {'+' if self.useful else '-'}"

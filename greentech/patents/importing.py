@@ -47,6 +47,8 @@ TEXT_INLINE_LIMIT = 2000
 PARALLEL_BYTES = 4 * 2**20  # files bigger than this are prepared in worker processes
 IN_FLIGHT = 3  # chunks read ahead per worker process
 SQLITE_CACHE_KIB = 256 * 1024  # page cache of the import's SQLite connection while it writes
+FTS_HASH_BYTES = 64 * 2**20  # FTS5 pending terms held in memory while the import writes (default 1 MiB)
+FTS_HASH_DEFAULT = 2**20
 BULK_BYTES = 64 * 2**20  # a file this big (~64,000 records) that at least doubles the table rebuilds its indexes
 BULK_BYTES_PER_ROW = 1024  # what a patent already there counts for in that comparison
 
@@ -502,17 +504,40 @@ def _bulk_wanted(size: int) -> bool:
     return size >= existing * BULK_BYTES_PER_ROW
 
 
-def _drop_indexes(cursor) -> list[tuple[str, str]]:
-    """Inside the import's transaction: drops the secondary indexes, returns how to build them again. A rolled
-    back import gets them back with the rest. On PostgreSQL the table is locked against readers until the
-    commit; on SQLite readers go on with the snapshot before the import."""
+def foreign_keys(cursor) -> list[tuple[str, str, str]]:
+    """PostgreSQL: (table, name, definition) of the foreign keys of the patent tables. Django makes them
+    DEFERRABLE INITIALLY DEFERRED, so each row inserted queues a check until the commit (and CREATE INDEX
+    refuses a table with checks pending)."""
+    tables = _bulk_tables()
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+        [tables],
+    )
+    return list(cursor.fetchall())
+
+
+def _drop_indexes(cursor) -> tuple[list, list]:
+    """Inside the import's transaction: drops the secondary indexes (and on PostgreSQL the foreign keys), returns
+    how to make them again. A rolled back import gets them back with the rest. On PostgreSQL the tables are
+    locked against readers until the commit; on SQLite readers go on with the snapshot before the import."""
+    keys = foreign_keys(cursor) if connection.vendor == "postgresql" else []
+    if keys:
+        # checks queued earlier in an enclosing transaction run now: a table with checks pending can't be altered
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for table, name, _definition in keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
     indexes = secondary_indexes(cursor)
     for name, _sql in indexes:
         cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return indexes
+    return indexes, keys
 
 
-def _build_indexes(cursor, indexes: list[tuple[str, str]]) -> None:
+def _build_indexes(cursor, dropped: tuple[list, list]) -> None:
+    """Builds the indexes again, each from one sort, then adds the foreign keys back: one set-based check of
+    every row instead of one queued check per row. A row that breaks one fails the import (nothing is kept)."""
+    indexes, keys = dropped
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
@@ -520,8 +545,18 @@ def _build_indexes(cursor, indexes: list[tuple[str, str]]) -> None:
         cursor.execute("PRAGMA threads = 2")  # the sorter of CREATE INDEX may use a helper thread
     for _name, sql in indexes:
         cursor.execute(sql)
+    for table, name, definition in keys:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
     if connection.vendor == "sqlite":
         cursor.execute("PRAGMA threads = 0")
+
+
+def _fts_hash(cursor, size: int) -> None:
+    """SQLite: how many bytes of new index terms FTS5 gathers in memory before it writes them out as a segment
+    (its default, 1 MiB, makes a segment every few hundred patents, and merging them costs more than writing
+    them). The setting is stored in the index's config table, so it is set back inside the same transaction."""
+    table = INDEX.table
+    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', %s)", [size])
 
 
 def _sqlite_bulk_settings(cursor, on: bool, saved: dict) -> None:
@@ -559,12 +594,14 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
         with transaction.atomic(), audit.acting_as(user, audit.Source.IMPORT):
             # the run's row first: on SQLite this takes the write lock before new ids are chosen
             PatentImport.objects.filter(pk=run_row.pk).update(updated=timezone.now())
-            indexes = []
+            indexes = None
             with connection.cursor() as cursor:
                 if sqlite:
                     _sqlite_bulk_settings(cursor, True, saved)
                 if rebuild_indexes:
                     indexes = _drop_indexes(cursor)
+                if sqlite:
+                    _fts_hash(cursor, FTS_HASH_BYTES)
             for count, items in preparer.map(skip=skip):
                 total += count
                 for line, item in items:
@@ -599,6 +636,9 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
                 raise _Rejected
             if batch:
                 flush()
+            if sqlite:
+                with connection.cursor() as cursor:
+                    _fts_hash(cursor, FTS_HASH_DEFAULT)
             if indexes:
                 if progress:
                     progress("index", total)

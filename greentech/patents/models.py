@@ -58,7 +58,9 @@ class LegalStatus(models.TextChoices):
 
 
 class Patent(PlatformModel):
-    office = models.CharField(_("office"), max_length=2, choices=Office.choices, db_index=True)
+    # no single-column indexes where a composite one starts with the column (office, green, region: the
+    # Meta indexes; the import rebuilds every index of a million rows, so each one costs)
+    office = models.CharField(_("office"), max_length=2, choices=Office.choices)
     number = models.CharField(
         _("publication number"),
         max_length=32,
@@ -92,10 +94,11 @@ class Patent(PlatformModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # patent_region_green starts with it
         verbose_name=_("applicant's region"),
         help_text=_("The Liaoning city of the (first) applicant, where known."),
     )
-    green = models.BooleanField(_("green"), default=False, db_index=True)
+    green = models.BooleanField(_("green"), default=False)
     green_by = models.CharField(
         _("green by"), max_length=4, blank=True, help_text=_("code, text, or empty (not labelled yet).")
     )
@@ -152,7 +155,10 @@ class PatentCode(models.Model):
         IPC = "ipc", "IPC"
         CPC = "cpc", "CPC"
 
-    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="codes", verbose_name=_("patent"))
+    # patent: patentcode_unique starts with it
+    patent = models.ForeignKey(
+        Patent, on_delete=models.CASCADE, related_name="codes", verbose_name=_("patent"), db_index=False
+    )
     system = models.CharField(_("system"), max_length=3, choices=System.choices)
     code = models.CharField(_("code"), max_length=24)
 
@@ -169,7 +175,7 @@ class PatentCode(models.Model):
 class PatentApplicant(models.Model):
     """An applicant (or assignee) of a patent, in order, matched to a registry organization where possible."""
 
-    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="applicant_rows")
+    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="applicant_rows", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=300)
     organization = models.ForeignKey(
@@ -178,6 +184,7 @@ class PatentApplicant(models.Model):
         null=True,
         blank=True,
         related_name="patent_applications",
+        db_index=False,  # patentapplicant_org starts with it
         verbose_name=_("organization"),
     )
 
@@ -202,7 +209,10 @@ class GreenLabel(models.Model):
         CODE = "code", _("by code")
         TEXT = "text", _("by text")
 
-    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="labels", verbose_name=_("patent"))
+    # patent: greenlabel_patent_group (migration 0006) starts with it
+    patent = models.ForeignKey(
+        Patent, on_delete=models.CASCADE, related_name="labels", verbose_name=_("patent"), db_index=False
+    )
     source = models.CharField(_("source"), max_length=4, choices=Source.choices)
     scheme = models.CharField(_("scheme"), max_length=40, help_text=_("ipc-green-inventory, cpc-y02 or gic2019."))
     code = models.CharField(_("category or pattern"), max_length=60)
@@ -210,7 +220,7 @@ class GreenLabel(models.Model):
     score = models.FloatField(_("score"), default=1.0)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     # the facet key: the top-level category of the label's scheme (e.g. cpc-y02:Y02E, gic2019:3)
-    group = models.CharField(_("green category"), max_length=60, db_index=True)
+    group = models.CharField(_("green category"), max_length=60)  # greenlabel_group starts with it
 
     class Meta:
         verbose_name = _("green label")

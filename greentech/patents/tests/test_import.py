@@ -327,3 +327,60 @@ def test_export_writes_the_import_schema_and_reimports(tmp_path):
     assert counts()[:3] == before[:3]
     battery = Patent.objects.get(number="CN213546432")
     assert battery.kind == "U" and battery.cpc_list == ["Y02E 60/10"] and battery.green_by == "code"
+
+
+def schema():
+    """The patent tables' secondary indexes and (PostgreSQL) foreign keys, as the database describes them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        keys = importing.foreign_keys(cursor) if connection.vendor == "postgresql" else []
+        return importing.secondary_indexes(cursor), keys
+
+
+def test_a_big_import_rebuilds_the_indexes_it_dropped(write_jsonl):
+    from django.db import connection
+
+    before = schema()
+    names = {name for name, _sql in before[0]}
+    assert {"patentcode_code", "patent_green_date", "greenlabel_patent_group"} <= names
+    assert not any(sql.upper().startswith("CREATE UNIQUE") for _name, sql in before[0])  # unique ones stay
+    if connection.vendor == "postgresql":
+        assert all(definition.startswith("FOREIGN KEY") for _table, _name, definition in before[1])
+        assert len(before[1]) >= 5  # patent → region; code, applicant, label → patent; applicant → organization
+    rows = [dict(GOOD, number=f"CN51000{i:04d}A", title=f"一种风力发电机叶片 {i}") for i in range(25)]
+    report = importing.run(write_jsonl(rows), batch_size=4, label_text=False, rebuild_indexes=True)
+    assert report.ok and report.created == 25
+    assert schema() == before  # the same indexes and keys, defined the same way
+    from greentech.core.permissions import SYSTEM
+    from greentech.patents import queries
+
+    assert queries.find(SYSTEM, {"q": "叶片"}).total == 25
+    assert queries.find(SYSTEM, {"code": "H01M 10"}).total == 25
+    assert PatentCode.objects.filter(patent__number="CN510000007").count() == 3
+
+
+def test_a_rejected_big_import_keeps_the_indexes_and_the_data(write_jsonl):
+    importing.run(write_jsonl([GOOD], "first.jsonl"), label_text=False)
+    before, data = schema(), counts()
+    rows = [dict(GOOD, number=f"CN52000{i:04d}A") for i in range(10)] + [dict(GOOD, number="nonsense")]
+    report = importing.run(write_jsonl(rows), batch_size=3, label_text=False, rebuild_indexes=True)
+    assert not report.ok and [(e.row, e.column) for e in report.errors] == [(11, "number")]
+    assert schema() == before and counts() == data
+
+
+def test_big_files_that_at_least_double_the_table_rebuild_the_indexes(write_jsonl, monkeypatch):
+    monkeypatch.setattr(importing, "BULK_BYTES", 1000)
+    monkeypatch.setattr(importing, "BULK_BYTES_PER_ROW", 1000)
+    assert not importing._bulk_wanted(999)  # small file
+    assert importing._bulk_wanted(1000)  # empty table
+    importing.run(write_jsonl([GOOD, dict(GOOD, number="CN 112345679 A")]), label_text=False)
+    assert not importing._bulk_wanted(1999)  # two patents there: the file must be worth two rows or more
+    assert importing._bulk_wanted(2000)
+    seen = []
+    real = importing._drop_indexes
+    monkeypatch.setattr(importing, "_drop_indexes", lambda cursor: seen.append(1) or real(cursor))
+    path = write_jsonl([dict(GOOD, number=f"CN53000{i:04d}A") for i in range(30)], "more.jsonl")
+    assert path.stat().st_size > 2000
+    report = importing.run(path, label_text=False)
+    assert report.ok and report.created == 30 and seen == [1]

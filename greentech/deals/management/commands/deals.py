@@ -1,7 +1,5 @@
 """greentech deals overdue [--today DATE]: jobs of the deal pipeline."""
 
-
-
 from greentech.core.management.base import PlatformCommand
 
 

@@ -1,7 +1,5 @@
 """greentech market expire [--today DATE]: jobs of the technology market."""
 
-
-
 from greentech.core.management.base import PlatformCommand
 
 
