@@ -399,7 +399,16 @@ def cube() -> tuple[list[tuple], list[tuple]]:
             )
             .annotate(n=Count("patent", distinct=True))
         )  # fmt: skip
-        found = ([tuple(row) for row in patents], [tuple(row) for row in labels])
+        sql, params = patents.query.sql_with_params()
+        table = connection.ops.quote_name(Patent._meta.db_table)
+        # SQLite: read the covering index; its planner picked patent_office_date for the GROUP BY's order and
+        # fetched every wide row through it (25 s at a million instead of about 1 s)
+        sql = sql.replace(f"FROM {table}", f"FROM {table}{_facets_index()}", 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # (green comes back from SQLite as 0/1: made a bool as the ORM would)
+            patent_rows = [(*row[:3], bool(row[3]), *row[4:]) for row in cursor.fetchall()]
+        found = (patent_rows, [tuple(row) for row in labels])
         _CUBE.clear()
         _CUBE[key] = found
     return found

@@ -126,6 +126,18 @@ def test_facets_from_the_cube_are_exact(corpus):
         got, expected = _as_dicts(found.facets), _orm_facets(queryset)
         for name, counts in _top(expected).items():
             assert got[name] == counts, (params, name)
+    # the cube's rows are what the ORM gives (its patent query runs as raw SQL with an index hint on SQLite)
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    orm = (
+        Patent.objects.order_by()
+        .annotate(year=ExtractYear("publication_date"))
+        .values_list("office", "legal_status", "patent_type", "green", "region", "year")
+        .annotate(n=Count("pk"))
+    )
+    assert sorted(queries.cube()[0], key=repr) == sorted((tuple(row) for row in orm), key=repr)
+    assert all(type(row[3]) is bool for row in queries.cube()[0])
 
 
 def test_cube_follows_imports_and_updates(corpus, write_jsonl):
