@@ -128,10 +128,11 @@ class Head:
     complete: bool
 
 
-def driver_head(driver: Driver, cap: int = COUNT_CAP, *, expand: bool = True) -> Head:
+def driver_head(driver: Driver, cap: int | None = None, *, expand: bool = True) -> Head:
     """The driver's first rows holding more than `cap` distinct patents (or all of them), read with LIMIT so a wide
     set costs no more than the cap, and counted in the database (fetching 10,000 ids into Python cost more than
     reading them). SELECT DISTINCT … LIMIT would not do: PostgreSQL hashes the whole range before limiting."""
+    cap = COUNT_CAP if cap is None else cap
     limit = cap + 1
     with connection.cursor() as cursor:
         while True:
@@ -175,7 +176,9 @@ def _by_date_in(driver: Driver, sort: str, limit: int, offset: int) -> tuple[lis
     finds a page after about (offset + limit) * N / SORT_WHOLE rows; sorting such a set whole meant reading every
     one of its rows (206 ms p95 for code prefixes at a million on SQLite, 492 ms on PostgreSQL). The total is
     exact up to COUNT_CAP, then COUNT_CAP with exact = False."""
-    head = driver_head(driver)
+    # the head decides between the two ways, so it reads up to SORT_WHOLE (a head capped at COUNT_CAP sorted only
+    # the first COUNT_CAP rows of a wider set in index order: a wrong newest-first page)
+    head = driver_head(driver, cap=max(SORT_WHOLE, COUNT_CAP))
     total, exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP
     direction = "DESC" if sort == "newest" else "ASC"
     # LIMIT offset + limit, no OFFSET: SQLite 3.51 skipped the wrong rows with OFFSET beside EXISTS on the walk
@@ -183,7 +186,7 @@ def _by_date_in(driver: Driver, sort: str, limit: int, offset: int) -> tuple[lis
     order = f"ORDER BY p.publication_date {direction}, p.id {direction} LIMIT %s"
     table = Patent._meta.db_table
     with connection.cursor() as cursor:
-        if head.count <= SORT_WHOLE:
+        if head.complete:
             cursor.execute(
                 f"SELECT p.id FROM {table} p{_facets_index()} WHERE p.id IN ({head.sql}) {order}",
                 [*head.params, offset + limit],
