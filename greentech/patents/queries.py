@@ -227,9 +227,12 @@ def _objects(ids: list[int]) -> list[Patent]:
     return [objects[pk] for pk in ids if pk in objects]
 
 
-def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
+def _ranked_unscoped(
+    tokens: list[str], mode: str, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int, int | None]:
     """The best matches over the whole index, ranked among the RANK_WINDOW most recently indexed matches, and
-    how many matches that window holds (all of them when fewer than RANK_WINDOW: then the total is known).
+    how many matches that window holds (all of them when fewer than RANK_WINDOW: then the total is known), and
+    on PostgreSQL the number of all matches (None on SQLite, whose FTS5 walk stops at the window).
 
     Ranking costs a score per match (bm25 reads each match's positions and sizes: ~40 µs per match on SQLite at
     a million): a common word matches hundreds of thousands of patents, and scoring them all took seconds.
@@ -239,12 +242,20 @@ def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> t
     table = INDEX.table
     with connection.cursor() as cursor:
         if _postgres():
+            # the GIN scan yields every match anyway (to find the newest): counting them there saves the second
+            # scan a capped count would make (~20 ms for several common words at a million); only the window's
+            # documents are read back for ts_rank_cd
             cursor.execute(
-                f"SELECT id, ts_rank_cd(document, {match}) AS score, count(*) OVER () FROM "
-                f"(SELECT id, document FROM {table} WHERE document @@ {match} ORDER BY id DESC LIMIT %s) AS ranked "
-                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
+                f"SELECT r.id, ts_rank_cd(s.document, {match}) AS score, r.matches FROM "
+                f"(SELECT id, count(*) OVER () AS matches FROM {table} WHERE document @@ {match} "
+                f"ORDER BY id DESC LIMIT %s) AS r JOIN {table} s ON s.id = r.id "
+                "ORDER BY score DESC, r.id DESC LIMIT %s OFFSET %s",
                 [argument, argument, RANK_WINDOW, limit, offset],
             )
+            rows = cursor.fetchall()
+            matches = rows[0][2] if rows else None
+            window = min(matches, RANK_WINDOW) if rows else 0
+            return [(pk, score) for pk, score, _matches in rows], window, matches
         else:
             cursor.execute(
                 f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
@@ -253,7 +264,7 @@ def _ranked_unscoped(tokens: list[str], mode: str, limit: int, offset: int) -> t
                 [argument, RANK_WINDOW, limit, offset],
             )
         rows = cursor.fetchall()
-    return [(pk, score) for pk, score, _window in rows], (rows[0][2] if rows else 0)
+    return [(pk, score) for pk, score, _window in rows], (rows[0][2] if rows else 0), None
 
 
 def snippet(patent: Patent, tokens: list[str]) -> str:
@@ -307,13 +318,15 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
             hits = [(hit.object, hit.score) for hit in result.hits]
             total = result.total
         else:
-            rows, window = ranked
+            rows, window, matches = ranked
             objects = Patent.objects.select_related("region").in_bulk([pk for pk, _score in rows])
             hits = [(objects[pk], float(score)) for pk, score in rows if pk in objects]
             if rows and window < RANK_WINDOW:
                 total = window  # the window held every match
             elif not rows and not offset:
                 total = 0
+            elif matches is not None:
+                total, total_exact = min(matches, COUNT_CAP), matches <= COUNT_CAP
             else:
                 head = driver_head(driver)
                 total, total_exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP

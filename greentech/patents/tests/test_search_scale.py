@@ -42,9 +42,7 @@ def _common_word() -> str:
     return best[0]
 
 
-@pytest.mark.parametrize(
-    "sort_whole, count_cap", [(5, 100_000), (100_000, 100_000), (5, 10), (12, 10), (100_000, 10)]
-)
+@pytest.mark.parametrize("sort_whole, count_cap", [(5, 100_000), (100_000, 100_000), (5, 10), (12, 10), (100_000, 10)])
 def test_date_sorted_pages_agree_with_the_orm(corpus, monkeypatch, sort_whole, count_cap):
     monkeypatch.setattr(queries, "SORT_WHOLE", sort_whole)  # 5: the date-index walk; 100,000: the whole sort
     monkeypatch.setattr(queries, "COUNT_CAP", count_cap)  # 10: fewer counted than matched (the sort sees them all)
