@@ -352,6 +352,8 @@ def test_a_big_import_rebuilds_the_indexes_it_dropped(write_jsonl):
     report = importing.run(write_jsonl(rows), batch_size=4, label_text=False, rebuild_indexes=True)
     assert report.ok and report.created == 25
     assert schema() == before  # the same indexes and keys, defined the same way
+    # SQLite: the import's 64 MiB FTS5 setting was set back within its transaction
+    assert fts_hashsize() == (importing.FTS_HASH_DEFAULT if connection.vendor == "sqlite" else None)
     from greentech.core.permissions import SYSTEM
     from greentech.patents import queries
 
@@ -384,3 +386,17 @@ def test_big_files_that_at_least_double_the_table_rebuild_the_indexes(write_json
     assert path.stat().st_size > 2000
     report = importing.run(path, label_text=False)
     assert report.ok and report.created == 30 and seen == [1]
+
+
+def fts_hashsize():
+    """SQLite: the FTS5 hashsize stored in the patents index's config table (None: not set, or PostgreSQL)."""
+    from django.db import connection
+
+    from greentech.patents.search import INDEX
+
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM {INDEX.table}_config WHERE k = 'hashsize'")
+        row = cursor.fetchone()
+    return row and row[0]
