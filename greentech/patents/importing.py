@@ -523,7 +523,8 @@ def _drop_indexes(cursor) -> tuple[list, list]:
     locked against readers until the commit; on SQLite readers go on with the snapshot before the import."""
     keys = foreign_keys(cursor) if connection.vendor == "postgresql" else []
     if keys:
-        # checks queued earlier in an enclosing transaction run now: a table with checks pending can't be altered
+        # checks queued earlier in an enclosing transaction run now: a table with checks pending can't be altered;
+        # then back to deferred, which is how Django declares every foreign key (INITIALLY DEFERRED)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     for table, name, _definition in keys:
