@@ -22,6 +22,8 @@ small imports (≤ TEXT_INLINE_LIMIT records) run it at once for the patents the
 from __future__ import annotations
 
 import datetime
+import functools
+import gc
 import hashlib
 import os
 from collections.abc import Callable
@@ -125,8 +127,6 @@ def _without_gc(function):
     """Runs `function` with the cyclic garbage collector paused: the import makes millions of short-lived
     tuples and no cycles, and each collection pass would walk them all (JSON decoding and unpickling took 3x as
     long with it on). What is freed is freed by reference counting as before."""
-    import functools
-    import gc
 
     @functools.wraps(function)
     def paused(*args, **kwargs):

@@ -256,13 +256,12 @@ def _ranked_unscoped(
             matches = rows[0][2] if rows else None
             window = min(matches, RANK_WINDOW) if rows else 0
             return [(pk, score) for pk, score, _matches in rows], window, matches
-        else:
-            cursor.execute(
-                f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
-                f"FROM {table} WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) "
-                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
-                [argument, RANK_WINDOW, limit, offset],
-            )
+        cursor.execute(
+            f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
+            f"FROM {table} WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) "
+            "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
+            [argument, RANK_WINDOW, limit, offset],
+        )
         rows = cursor.fetchall()
     return [(pk, score) for pk, score, _window in rows], (rows[0][2] if rows else 0), None
 
