@@ -39,7 +39,7 @@ from greentech.core.i18n import lazy
 from greentech.core.imports import ImportFileError, ImportReport, RowError
 from greentech.core.permissions import SYSTEM, Action, can
 from greentech.patents import labels as labellib
-from greentech.patents import records
+from greentech.patents import queries, records
 from greentech.patents.models import GreenLabel, Patent, PatentApplicant, PatentCode, PatentImport
 from greentech.patents.search import INDEX
 
@@ -645,6 +645,10 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
                     progress("index", total)
                 with connection.cursor() as cursor:
                     _build_indexes(cursor, indexes)
+                # the facets' counts cube of the new data, committed with it: no visitor computes it afterwards
+                if progress:
+                    progress("count", total)
+                queries.refresh_cube()
             if total > TEXT_INLINE_LIMIT:
                 written_ids.clear()
             PatentImport.objects.filter(pk=run_row.pk).update(
@@ -663,7 +667,7 @@ def _import(preparer, run_row, report, user, skip, batch_size, written_ids, prog
     return total
 
 
-_STAGES = {"validate": "校验", "write": "写入", "index": "建索引"}
+_STAGES = {"validate": "校验", "write": "写入", "index": "建索引", "count": "计数"}
 
 
 def command_import(path, *, fmt=None, user=None, resume=False, console=None) -> ImportReport:

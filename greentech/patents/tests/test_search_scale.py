@@ -179,3 +179,58 @@ def test_facets_of_a_large_result_are_a_labelled_sample(corpus, monkeypatch, cli
     assert sum(row["count"] for row in sample.facets["office"]) == sample.facets_basis
     html = client.get("/patents/", {"code": code}).content.decode()
     assert 'id="facets-sample"' in html
+
+
+def test_the_cube_is_stored_for_the_other_processes(corpus, monkeypatch, write_jsonl):
+    from greentech.patents.models import FacetCube
+
+    queries._CUBE.clear()
+    first = queries.find(SYSTEM, {"green": "true"}, facets=True).facets
+    stored = FacetCube.objects.get()
+    assert stored.key == queries.data_version()
+    computed = queries.compute_cube()
+    # another process: nothing in its memory, and it reads the stored cells instead of grouping every patent
+    queries._CUBE.clear()
+    monkeypatch.setattr(queries, "compute_cube", lambda: pytest.fail("the stored cube was not used"))
+    assert queries.find(SYSTEM, {"green": "true"}, facets=True).facets == first
+    assert [sorted(cells, key=repr) for cells in queries.cube()] == [sorted(cells, key=repr) for cells in computed]
+    monkeypatch.undo()
+    # new data gives a new key: the cube is counted again and replaces the old row
+    record = {"number": "CN999000002A", "title": "一种光伏组件清洗装置", "publication_date": "2024-03-04"}
+    assert importing.run(write_jsonl([record], name="one.jsonl"), label_text=False).ok
+    assert queries.find(SYSTEM, {}, facets=True).total == N + 1
+    assert list(FacetCube.objects.values_list("key", flat=True)) == [queries.data_version()] != [stored.key]
+
+
+def test_a_cube_that_cannot_be_stored_is_still_served(corpus, monkeypatch):
+    from django.db import OperationalError
+
+    from greentech.patents.models import FacetCube
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    queries._CUBE.clear()
+    monkeypatch.setattr(FacetCube.objects, "update_or_create", busy)
+    found = queries.find(SYSTEM, {"office": "CN"}, facets=True)
+    assert found.total == Patent.objects.filter(office="CN").count() and found.facets["office"]
+    assert not FacetCube.objects.exists()
+    assert Patent.objects.count() == N  # the caller's transaction goes on
+
+
+def test_a_big_import_stores_the_cube_of_its_data_and_a_rejected_one_keeps_the_old(write_jsonl):
+    from greentech.patents.models import FacetCube
+
+    rows = list(synthetic.records(30, seed=5))
+    assert importing.run(write_jsonl(rows), label_text=False, rebuild_indexes=True).ok
+    stored = FacetCube.objects.get()
+    assert stored.key == queries.data_version()
+    fresh = queries.compute_cube()
+    assert (sorted(map(tuple, stored.patents), key=repr), sorted(map(tuple, stored.labels), key=repr)) == (
+        sorted(fresh[0], key=repr),
+        sorted(fresh[1], key=repr),
+    )
+    assert sum(row[-1] for row in stored.patents) == 30
+    bad = [*synthetic.records(10, seed=6), {"number": "nonsense"}]
+    assert not importing.run(write_jsonl(bad, name="bad.jsonl"), label_text=False, rebuild_indexes=True).ok
+    assert list(FacetCube.objects.values_list("key", flat=True)) == [stored.key]
