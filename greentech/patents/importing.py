@@ -89,6 +89,7 @@ _now = None  # the run's timestamp (created / updated of the rows it writes), se
 _COLUMNS = [f for f in Patent._meta.concrete_fields]
 _FIELDS = [f for f in _COLUMNS if f.attname not in ("id", "created")]  # what a row carries; an update sets these
 _NAMES = [f.attname for f in _FIELDS]
+_PUBLISHED = _NAMES.index("publication_date")
 
 
 def _converters(fields) -> list:
@@ -356,9 +357,10 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
         _insert_rows([(pk, now, *item[1]) for pk, item in zip(new_ids, fresh, strict=True)])
         ids.update(zip((item[0] for item in fresh), new_ids, strict=True))
     codes, applicants, labels, documents = [], [], [], []
-    for number, _row, item_codes, item_applicants, item_labels, title, body in batch:
+    for number, row, item_codes, item_applicants, item_labels, title, body in batch:
         pk = ids[number]
-        codes.extend((pk, system, code) for system, code in item_codes)
+        published = row[_PUBLISHED]  # copied to the codes, for the (code, date, patent) index
+        codes.extend((pk, system, code, published) for system, code in item_codes)
         applicants.extend(
             (pk, position, name, organization) for position, (name, organization) in enumerate(item_applicants)
         )
@@ -366,7 +368,7 @@ def write_batch(batch: list) -> tuple[int, int, list[int]]:
         documents.append((pk, title, body))
     with connection.cursor() as cursor:
         for table, columns, rows in (
-            (PatentCode._meta.db_table, ["patent_id", "system", "code"], codes),
+            (PatentCode._meta.db_table, ["patent_id", "system", "code", "publication_date"], codes),
             (PatentApplicant._meta.db_table, ["patent_id", "position", "name", "organization_id"], applicants),
             (
                 GreenLabel._meta.db_table,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -161,15 +163,25 @@ class PatentCode(models.Model):
     )
     system = models.CharField(_("system"), max_length=3, choices=System.choices)
     code = models.CharField(_("code"), max_length=24)
+    # the patent's publication date, copied (by the import, and by Patent.save through sync_code_dates): a
+    # code-prefix page sorted by date reads its patents in date order from the (code, date, patent) index
+    publication_date = models.DateField(_("publication date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("patent classification code")
         verbose_name_plural = _("patent classification codes")
-        indexes = [models.Index(fields=["code", "patent"], name="patentcode_code")]
+        indexes = [models.Index(fields=["code", "publication_date", "patent"], name="patentcode_code_date")]
         constraints = [models.UniqueConstraint(fields=["patent", "system", "code"], name="patentcode_unique")]
 
     def __str__(self):
         return f"{self.get_system_display()} {self.code}"
+
+
+@receiver(post_save, sender=Patent, dispatch_uid="patents-sync-code-dates")
+def sync_code_dates(sender, instance, raw=False, **kwargs):
+    """A patent saved (the admin, a service) gives its codes its publication date (the import writes both)."""
+    if not raw:
+        PatentCode.objects.filter(patent_id=instance.pk).update(publication_date=instance.publication_date)
 
 
 class PatentApplicant(models.Model):

@@ -343,7 +343,7 @@ def test_a_big_import_rebuilds_the_indexes_it_dropped(write_jsonl):
 
     before = schema()
     names = {name for name, _sql in before[0]}
-    assert {"patentcode_code", "patent_green_date", "greenlabel_patent_group"} <= names
+    assert {"patentcode_code_date", "patent_green_date", "greenlabel_patent_group"} <= names
     assert not any(sql.upper().startswith("CREATE UNIQUE") for _name, sql in before[0])  # unique ones stay
     if connection.vendor == "postgresql":
         assert all(definition.startswith("FOREIGN KEY") for _table, _name, definition in before[1])

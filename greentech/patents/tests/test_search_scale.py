@@ -109,6 +109,34 @@ def _top(expected: dict, limit: int = queries.FACET_LIMIT) -> dict:
     return {name: counts for name, counts in expected.items() if len(counts) <= limit}
 
 
+def test_code_pages_by_date_follow_the_patents_dates(corpus):
+    import datetime
+
+    from greentech.patents.filtersets import code_range
+    from greentech.patents.models import PatentCode
+
+    code = _common_code()
+    patents = Patent.objects.filter(pk__in=code_prefix_q(code))
+    low, high = code_range(code)
+    # patents with several codes under the prefix: their rows repeat in the (code, date, patent) index
+    assert PatentCode.objects.filter(code__gte=low, code__lt=high).count() > patents.count()
+    # one patent loses its date and one gets a new one, saved on the platform: their codes follow
+    undated, moved = list(patents.order_by("pk")[:2])
+    undated.publication_date = None
+    undated.save()
+    moved.publication_date = datetime.date(2031, 1, 1)
+    moved.save()
+    assert set(PatentCode.objects.filter(patent=moved).values_list("publication_date", flat=True)) == {
+        datetime.date(2031, 1, 1)
+    }
+    assert set(PatentCode.objects.filter(patent=undated).values_list("publication_date", flat=True)) == {None}
+    for sort, order in (("newest", ("-publication_date", "-pk")), ("oldest", ("publication_date", "pk"))):
+        everything = list(patents.order_by(*order).values_list("pk", flat=True))
+        for offset in (0, 3, len(everything) - 2):
+            found = queries.find(SYSTEM, {"code": code, "sort": sort}, limit=4, offset=offset)
+            assert [item.object.pk for item in found.items] == everything[offset : offset + 4], (sort, offset)
+
+
 def test_facets_from_the_cube_are_exact(corpus):
     region = Patent.objects.exclude(region=None).values_list("region__name", flat=True).first()
     year = Patent.objects.exclude(publication_date=None).first().publication_date.year
