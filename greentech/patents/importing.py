@@ -545,7 +545,9 @@ def _build_indexes(cursor, dropped: tuple[list, list]) -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
     else:
-        cursor.execute("PRAGMA threads = 2")  # the sorter of CREATE INDEX may use a helper thread
+        # the sorter of CREATE INDEX may use a helper thread where SQLite is built to allow one (the wheel of
+        # pysqlite3-binary 0.5.4 is built with SQLITE_MAX_WORKER_THREADS=0: there this does nothing)
+        cursor.execute("PRAGMA threads = 2")
     for _name, sql in indexes:
         cursor.execute(sql)
     for table, name, definition in keys:
