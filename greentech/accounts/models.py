@@ -58,3 +58,29 @@ class RoleAssignment(PlatformModel):
             raise ValidationError(
                 _("The administrator role is platform-wide: leave organization and department empty.")
             )
+
+
+# The version of the terms of use (accounts/terms.html), the date its text last changed: raise it with the text,
+# and every account is asked to accept the new version (its "my account" page and the terms page say so).
+TERMS_VERSION = "2026-12-01"
+
+
+class TermsOfUseAcceptance(PlatformModel):
+    """That a user accepted one version of the terms of use, when (`created`) and from which address: the consent
+    the platform must be able to show (the terms cover personal information under the Personal Information
+    Protection Law). Written once per user and version by accounts.services.accept_terms, never changed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances", verbose_name=_("user")
+    )
+    version = models.CharField(_("terms version"), max_length=20)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("terms of use acceptance")
+        verbose_name_plural = _("terms of use acceptances")
+        ordering = ["-created"]
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="terms_accepted_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.version}"

@@ -1,8 +1,9 @@
-"""Granting and withdrawing roles."""
+"""Granting and withdrawing roles; sign-up and the acceptance of the terms of use."""
 
 from django.contrib.auth import get_user_model
 
-from greentech.accounts.models import RoleAssignment
+from greentech.accounts import models
+from greentech.accounts.models import RoleAssignment, TermsOfUseAcceptance
 from greentech.core import services
 from greentech.core.permissions import Role, forget_actor
 
@@ -53,15 +54,34 @@ def create_admin(username: str, email: str, password: str):
     return user
 
 
-def sign_up(username: str, email: str, password: str):
-    """A plain account (no role) a person creates for themselves on the portal's sign-up page.
+def sign_up(username: str, email: str, password: str, *, address: str | None = None):
+    """A plain account (no role) a person creates for themselves on the portal's sign-up page, with their
+    acceptance of the current terms of use (the form requires it) from `address`.
 
-    The caller has validated the values (username free, password through Django's validators). Roles come
-    later: registering an organization makes the user its member (`registry.services.register_organization`).
+    The caller has validated the values (username free, password through Django's validators) and holds the
+    transaction. Roles come later: registering an organization makes the user its member
+    (`registry.services.register_organization`).
     """
     user_model = get_user_model()
     user = user_model(username=username, email=user_model.objects.normalize_email(email), is_active=True)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    accept_terms(user, address=address)
     return user
+
+
+def accept_terms(user, *, version: str | None = None, address: str | None = None) -> TermsOfUseAcceptance:
+    """Record that `user` accepts this version of the terms (default: the current one); the first acceptance of
+    a version stands (accepting it again changes nothing)."""
+    acceptance, _created = TermsOfUseAcceptance.objects.get_or_create(
+        user=user, version=version or models.TERMS_VERSION, defaults={"address": address or None}
+    )
+    return acceptance
+
+
+def current_acceptance(user) -> TermsOfUseAcceptance | None:
+    """The user's acceptance of the current terms, or None (never accepted, or only an earlier version)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return TermsOfUseAcceptance.objects.restrict(user).filter(user=user, version=models.TERMS_VERSION).first()

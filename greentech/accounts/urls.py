@@ -7,4 +7,5 @@ urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="account_add"),
     path("me/", views.AccountDetailView.as_view(), name="account_detail"),
     path("terms/", views.TermsView.as_view(), name="terms"),
+    path("terms/accept/", views.TermsAcceptView.as_view(), name="terms_accept"),
 ]

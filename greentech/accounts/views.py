@@ -12,9 +12,9 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
-from greentech.accounts import services
+from greentech.accounts import models, services
 from greentech.accounts.forms import SignUpForm
 from greentech.accounts.models import RoleAssignment
 from greentech.core.permissions import Action, actor_for
@@ -87,7 +87,9 @@ class SignUpView(FormView):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                user = services.sign_up(data["username"], data["email"], data["password1"])
+                user = services.sign_up(
+                    data["username"], data["email"], data["password1"], address=client_address(self.request)
+                )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -104,8 +106,36 @@ class SignUpView(FormView):
 
 
 class TermsView(TemplateView):
+    """The terms of use, their version, and for a signed-in user whether they accepted it (a button if not)."""
+
     template_name = "accounts/terms.html"
-    extra_context = {"title": _("Terms of use")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "title": _("Terms of use"),
+                "terms_version": models.TERMS_VERSION,
+                "acceptance": services.current_acceptance(self.request.user),
+            }
+        )
+        return context
+
+
+@method_decorator(login_required, name="dispatch")
+class TermsAcceptView(View):
+    """POST: the signed-in user accepts the current version of the terms (from the terms or the account page)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic():
+            services.accept_terms(request.user, address=client_address(request))
+        messages.success(
+            request,
+            _("Thank you: you accepted the terms of use (version %(version)s).") % {"version": models.TERMS_VERSION},
+        )
+        return redirect(safe_next(request) or "accounts:account_detail")
 
 
 @method_decorator(login_required, name="dispatch")
@@ -137,6 +167,8 @@ class AccountDetailView(TemplateView):
                 "organizations": [(organization, organization.pk in changeable) for organization in organizations],
                 "offer_count": offers.count(),
                 "need_count": needs.count(),
+                "terms_version": models.TERMS_VERSION,
+                "acceptance": services.current_acceptance(user),
             }
         )
         return context

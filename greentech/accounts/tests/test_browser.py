@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from greentech.accounts.models import TERMS_VERSION
 from greentech.testing.factories import credit_code
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,8 @@ def test_a_newcomer_signs_up_registers_an_organization_and_can_publish_for_it(vi
     assert urlsplit(page.url).path == "/accounts/me/"
     assert page.locator(f'nav.gt-navbar button[title="{username}"]').count() == 1  # signed in
     assert page.locator("#no-roles").is_visible()
+    assert f"版本 {TERMS_VERSION}，接受于" in page.locator("#account-terms").inner_text()  # recorded
+    assert page.locator("#terms-accept").count() == 0
     v.shot("10-account-new-zh")
 
     with page.expect_navigation():
@@ -86,4 +89,24 @@ def test_a_newcomer_signs_up_registers_an_organization_and_can_publish_for_it(vi
     v.goto("/accounts/me/")
     assert page.locator("h1").inner_text().strip() == "My account"
     v.shot("10-account-member-en")
+    v.assert_clean()
+
+
+def test_an_account_that_never_accepted_the_terms_accepts_them_from_its_page(visit):
+    from greentech.testing.browser import sign_in
+
+    v = visit("en")
+    sign_in(v, "demo-evaluator")  # a demo account: made by `greentech init --demo`, never through the sign-up form
+    v.goto("/accounts/me/")
+    page = v.page
+    assert page.locator("#terms-accept").is_visible()
+    assert "not accepted yet" in page.locator("#account-terms").inner_text()
+    v.shot("10-account-terms-not-accepted-en")
+    with page.expect_navigation():
+        page.locator("#terms-accept button").click()
+    assert urlsplit(page.url).path == "/accounts/me/"
+    assert "you accepted the terms of use" in page.locator(".alert-success").inner_text()
+    assert page.locator("#terms-accept").count() == 0
+    assert f"version {TERMS_VERSION}, accepted on" in page.locator("#account-terms").inner_text()
+    v.shot("10-account-terms-accepted-en")
     v.assert_clean()

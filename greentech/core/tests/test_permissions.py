@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.forms.models import model_to_dict
 from django.utils import timezone, translation
 
-from greentech.accounts.models import RoleAssignment
+from greentech.accounts.models import RoleAssignment, TermsOfUseAcceptance
 from greentech.accounts.services import assign_role
 from greentech.conftest import ROLES
 from greentech.core import services
@@ -76,6 +76,9 @@ EXPECTED = {
     },
     # the member's own role assignment: they see it, only administrators grant, change or withdraw roles
     "RoleAssignment": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
+    # the member's acceptance of the terms of use: a record of consent, changed by nobody, administrators included
+    # (administrators may add any record, as everywhere; the back office offers no form for it)
+    "TermsOfUseAcceptance": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": frozenset(), "delete": ADMIN},
     # the plan is public reference data; its deliverables are kept by the lead departments (省工业和信息化厅 leads
     # deliverable 23), progress reports are for government roles, filed by the departments involved
     "Plan": REFERENCE,
@@ -245,6 +248,17 @@ def _role_assignment(get):
     target = RoleAssignment.objects.get(user=member, role=Role.MEMBER)
     new = RoleAssignment(user=member, role=Role.BROKER, organization=get("member_org"))
     return target, new, {"active": False}
+
+
+def _terms_of_use_acceptance(get):
+    from greentech.accounts.services import accept_terms
+
+    member = get("member")
+    return (
+        accept_terms(member, version="2026-01-01"),
+        TermsOfUseAcceptance(user=member, version="2026-02-01"),
+        {"version": "2020-01-01"},
+    )
 
 
 def _seed_plan():
@@ -436,6 +450,7 @@ SCENARIOS = {
     "Recognition": _recognition,
     "Notification": _notification,
     "RoleAssignment": _role_assignment,
+    "TermsOfUseAcceptance": _terms_of_use_acceptance,
     "Plan": _plan,
     "Part": _part,
     "Task": _task,
