@@ -1,6 +1,8 @@
 """Granting and withdrawing roles; sign-up and the acceptance of the terms of use."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 
 from greentech.accounts import models
 from greentech.accounts.models import RoleAssignment, TermsOfUseAcceptance
@@ -75,9 +77,19 @@ def accept_terms(user, *, version: str | None = None, address: str | None = None
     """Record that `user` accepts this version of the terms (default: the current one); the first acceptance of
     a version stands (accepting it again changes nothing)."""
     acceptance, _created = TermsOfUseAcceptance.objects.get_or_create(
-        user=user, version=version or models.TERMS_VERSION, defaults={"address": address or None}
+        user=user, version=version or models.TERMS_VERSION, defaults={"address": _ip_or_none(address)}
     )
     return acceptance
+
+
+def _ip_or_none(address: str | None) -> str | None:
+    """The address if it is an IPv4 or IPv6 address (a forwarded header may carry anything; PostgreSQL's inet
+    column would refuse it and the sign-up with it), else None."""
+    try:
+        validate_ipv46_address(address or "")
+    except ValidationError:
+        return None
+    return address
 
 
 def current_acceptance(user) -> TermsOfUseAcceptance | None:

@@ -420,18 +420,19 @@ def cube() -> tuple[list[tuple], list[tuple]]:
     columns (distinct patents), under data_version(). Any combination of the filters in CUBE_FILTERS is then
     counted exactly by summing the cells (about 20,000 rows at a million patents) instead of grouping the filtered
     rows seven times (7.9 s p95 at a million on SQLite). Kept in the process (one per app-server process, without
-    unpickling it per request) and in the database (FacetCube), so that one process or a big import computes it
+    decoding it per request) and in the database (FacetCube), so that one process or a big import computes it
     for all of them."""
     key = data_version()
-    found = _CUBE.get(key)
+    found = _CUBE.get(key) or _stored_cube(key)
     if found is None:
-        found = _stored_cube(key)
-        if found is None:
-            found = compute_cube()
-            store_cube(key, found)
-        _CUBE.clear()
-        _CUBE[key] = found
+        return refresh_cube(key)
+    _keep(key, found)
     return found
+
+
+def _keep(key: str, found: tuple[list[tuple], list[tuple]]) -> None:
+    _CUBE.clear()
+    _CUBE[key] = found
 
 
 def compute_cube() -> tuple[list[tuple], list[tuple]]:
@@ -491,13 +492,14 @@ def _wait_for_locks(cursor, value) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(value)}")
 
 
-def refresh_cube() -> None:
-    """Computes and stores the cube of the data as it is now (a big import calls it before its commit)."""
-    key = data_version()
+def refresh_cube(key: str | None = None) -> tuple[list[tuple], list[tuple]]:
+    """Computes, stores and returns the cube of the data as it is now, under `key` (default: data_version()); a
+    big import calls it before its commit."""
+    key = key or data_version()
     found = compute_cube()
     store_cube(key, found)
-    _CUBE.clear()
-    _CUBE[key] = found
+    _keep(key, found)
+    return found
 
 
 def _cube_tests(cleaned: dict) -> list[tuple[int, set]]:

@@ -116,3 +116,9 @@ def test_users_see_their_own_acceptances_and_administrators_all(admin):
     assert client.get("/admin/accounts/termsofuseacceptance/add/").status_code == 403
     client.force_login(one)
     assert client.get("/admin/accounts/termsofuseacceptance/").status_code == 302  # not staff: sent to the sign-in
+
+
+def test_an_address_that_is_not_an_ip_is_left_out(admin):
+    user = factories.UserFactory(username="zhou.min")
+    assert services.accept_terms(user, address="unknown, <script>").address is None
+    assert services.accept_terms(user, version="2000-01-01", address="2001:db8::1").address == "2001:db8::1"
