@@ -132,7 +132,7 @@ class Head:
     params: list
     count: int
     complete: bool
-    rows: int = 0  # how many rows were read (count plus repeats)
+    rows: int  # how many rows were read (count plus repeats)
 
 
 def driver_head(driver: Driver, cap: int | None = None, *, expand: bool = True) -> Head:
@@ -463,8 +463,8 @@ def _stored_cube(key: str) -> tuple[list[tuple], list[tuple]] | None:
     return [tuple(row) for row in stored[0]], [tuple(row) for row in stored[1]]
 
 
-def store_cube(key: str, found: tuple[list[tuple], list[tuple]]) -> bool:
-    """Keeps the cube for the other processes, in place of any older one; whether it was stored. It is a cache:
+def store_cube(key: str, found: tuple[list[tuple], list[tuple]]) -> None:
+    """Keeps the cube for the other processes, in place of any older one. It is a cache:
     a write that cannot be made at once (SQLite's write lock held by an import, a concurrent store of the same
     version) is given up, never waited for, and the caller's transaction goes on."""
     postgres = _postgres()
@@ -479,8 +479,7 @@ def store_cube(key: str, found: tuple[list[tuple], list[tuple]]) -> bool:
             finally:
                 _wait_for_locks(cursor, waited)
     except DatabaseError:
-        return False
-    return True
+        pass  # the next process to lack it computes it again
 
 
 def _wait_for_locks(cursor, value) -> None:
