@@ -41,7 +41,7 @@ browser:
 
 run: install
 	$(BIN)/greentech init
-	$(BIN)/greentech serve --host $(HOST) --port $(PORT)
+	$(BIN)/greentech serve --with-worker --host $(HOST) --port $(PORT)
 
 test: install browser
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -113,6 +113,18 @@ class Settings:
     roadmap_report_interval_days: int
     roadmap_weights: dict
     render_cache: bool = True
+    jobs_url: str = ""
+
+
+def jobs_url(var: Path) -> str:
+    """GREENTECH_JOBS_URL: the job engine (core.jobs). Default: Huey's SQLite storage beside the database."""
+    url = (os.environ.get("GREENTECH_JOBS_URL") or "").strip() or f"sqlite:///{var / 'jobs.sqlite3'}"
+    if url != "immediate" and not url.startswith(("sqlite:///", "redis://", "rediss://")):
+        raise ImproperlyConfigured(
+            f"GREENTECH_JOBS_URL={url!r}: use sqlite:///ABSOLUTE/PATH (embedded), redis://HOST:PORT/DB (production) "
+            "or immediate (run each job in the enqueuing process, for tests)."
+        )
+    return url
 
 
 def _days(name: str, default: int) -> int:
@@ -170,4 +182,5 @@ def load() -> Settings:
         roadmap_report_interval_days=_days("GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS", 183),
         roadmap_weights=_weights("GREENTECH_ROADMAP_WEIGHTS", {"completion": 0.5, "timeliness": 0.3, "quality": 0.2}),
         render_cache=_flag("GREENTECH_RENDER_CACHE", True),
+        jobs_url=jobs_url(var),
     )

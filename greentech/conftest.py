@@ -26,6 +26,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("init", skip_migrate=True, stdout=io.StringIO(), stderr=io.StringIO())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jobs_run_where_queued():
+    """The suite runs each job in the enqueuing process once the transaction commits (GREENTECH_JOBS_URL=immediate),
+    through the same runner a worker uses; core/tests/test_jobs.py runs the real engines with real workers."""
+    from django.conf import settings
+
+    from greentech.core import jobs
+
+    settings.GREENTECH_JOBS_URL = "immediate"
+    jobs.reset_engine()
+    yield
+    jobs.reset_engine()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: its database is rolled back after it, and what an earlier test

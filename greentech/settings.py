@@ -100,6 +100,8 @@ CACHES = {
 }
 # GREENTECH_RENDER_CACHE=0 renders every anonymous list page and API list afresh (to measure without the cache)
 GREENTECH_RENDER_CACHE = _env.render_cache
+# the job engine (core.jobs): Huey on SQLite (embedded default), on Redis (production), or immediate (tests)
+GREENTECH_JOBS_URL = _env.jobs_url
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,4 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self):
-        from greentech.core import audit  # noqa: F401  (connects the history signal)
+        from django.utils.module_loading import autodiscover_modules
+
+        from greentech.core import (
+            audit,  # noqa: F401  (connects the history signal)
+            jobs,
+        )
+
+        jobs.register_policy()
+        autodiscover_modules("jobs")  # each app declares its jobs in jobs.py (core.jobs.job)

@@ -59,6 +59,7 @@ def _server_env(var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("GREENTECH_DATABASE_URL", None)  # always a fresh SQLite file under the var dir
     env.pop("GREENTECH_DEBUG", None)  # production settings
+    env.pop("GREENTECH_JOBS_URL", None)  # the embedded job engine under the var dir, with its worker
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the console script picks greentech.settings itself
     env["GREENTECH_VAR_DIR"] = str(var_dir)
     env["GREENTECH_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
@@ -111,7 +112,8 @@ def greentech_server(tmp_path_factory):
     server_log = var_dir / "serve.log"
     log = server_log.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "greentech", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "greentech", "serve", "--with-worker"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -44,6 +44,26 @@ class PlatformCommand(BaseCommand):
                 f"--today {options['today']!r} is not a date like 2026-12-31. / --today 须为 2026-12-31 这样的日期。"
             ) from None
 
+    def run_job(self, name: str, options, params: dict | None = None) -> dict | None:
+        """Run a declared job (core.jobs) here and return its result, or with --enqueue only queue it for a worker.
+        Either way the run is in the job ledger (`greentech jobs list`)."""
+        from greentech.core import jobs
+
+        if options.get("enqueue"):
+            row = jobs.enqueue(name, params=params)
+            self.stdout.write(f"queued / 已排队: job {row.pk} ({name})")
+            return None
+        row = jobs.run_now(name, params=params)
+        if row.status != "succeeded":
+            raise CommandError(f"job {row.pk} ({name}) {row.status}:\n{row.error}")
+        return row.result
+
+    @staticmethod
+    def add_enqueue(parser) -> None:
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Queue the job for a worker instead of running it here."
+        )
+
     @property
     def console(self) -> Console:
         return Console(file=self.stderr._out, highlight=False)

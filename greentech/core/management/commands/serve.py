@@ -30,6 +30,27 @@ class Command(PlatformCommand):
             default=int(os.environ.get("GREENTECH_THREADS", "1")),
             help="Threads per worker (default 1: the sync worker).",
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also start a job worker (greentech jobs worker) that stops with the server (make run does this).",
+        )
+
+    def start_job_worker(self):
+        """One `greentech jobs worker` beside the server, so that a platform started with `make run` runs its jobs;
+        it stops when this process ends (it watches its parent) and is terminated at exit."""
+        import atexit
+        import subprocess
+
+        from greentech.core import jobs
+
+        if jobs.engine().immediate:
+            return
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "greentech", "jobs", "worker", "--parent-pid", str(os.getpid())],
+        )
+        self.stdout.write(f"job worker / 任务进程 pid {worker.pid} ({jobs.engine().url})")
+        atexit.register(worker.terminate)
 
     def handle(self, *args, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -53,5 +74,7 @@ class Command(PlatformCommand):
             "--timeout",
             "120",
         ]
+        if options["with_worker"]:
+            self.start_job_worker()
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

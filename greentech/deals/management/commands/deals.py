@@ -12,12 +12,12 @@ class Command(PlatformCommand):
             "overdue", help="Notify the parties of overdue payments and milestones (once each)."
         )
         overdue.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+        self.add_enqueue(overdue)
 
     def handle(self, *args, **options):
-        from greentech.core import audit
-        from greentech.deals.services import flag_overdue
-
         today = self.today(options)
-        with audit.acting_as(None, audit.Source.JOB):
-            count = flag_overdue(today)
+        result = self.run_job("deals.overdue", options, {"today": today.isoformat() if today else None})
+        if result is None:
+            return
+        count = result["notified"]
         self.stdout.write(f"overdue payments and milestones notified / 已提醒逾期款项与里程碑: {count}")

@@ -10,12 +10,11 @@ class Command(PlatformCommand):
         commands = parser.add_subparsers(dest="action", required=True)
         expire = commands.add_parser("expire", help="Published offers past expiry and needs past deadline expire.")
         expire.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+        self.add_enqueue(expire)
 
     def handle(self, *args, **options):
-        from greentech.core import audit
-        from greentech.market.services import expire_listings
-
         today = self.today(options)
-        with audit.acting_as(None, audit.Source.JOB):
-            counts = expire_listings(today)
+        counts = self.run_job("market.expire", options, {"today": today.isoformat() if today else None})
+        if counts is None:
+            return
         self.stdout.write(f"expired / 已过期: offers {counts['offer']}, needs {counts['need']}")

@@ -32,9 +32,9 @@ class Command(PlatformCommand):
         parser.add_argument("--category", action="append", default=[], help="With --need-text: a catalogue code.")
         parser.add_argument("--min-readiness", type=int, help="With --need-text: the minimum readiness level.")
         parser.add_argument("--format", choices=["table", "json"], default="table")
+        self.add_enqueue(parser)
 
     def handle(self, *args, **options):
-        from greentech.core import audit
         from greentech.core.permissions import Action
         from greentech.market import matching
         from greentech.market.models import Need, Offer
@@ -47,15 +47,18 @@ class Command(PlatformCommand):
                 "请只给出一项：notify、index、--need-text、--need 或 --offer。"
             )
         if options["job"] == "notify":
-            with audit.acting_as(None, audit.Source.JOB):
-                counts = matching.notify_all()
+            counts = self.run_job("market.notify_all", options)
+            if counts is None:
+                return
             self.stdout.write(
                 f"needs {counts['needs']}, offers {counts['offers']}: new matches notified / 新通知匹配 "
                 f"{counts['matches']}"
             )
             return
         if options["job"] == "index":
-            counts = matching.index_all()
+            counts = self.run_job("market.index_vectors", options)
+            if counts is None:
+                return
             self.stdout.write(f"vectors / 向量: offers {counts['offers']}, needs {counts['needs']}")
             return
         if not 1 <= options["top"] <= 100:

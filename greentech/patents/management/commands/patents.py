@@ -20,6 +20,7 @@ class Command(PlatformCommand):
         parser.add_argument("--limit", type=int, help="label: at most this many patents in this run.")
         parser.add_argument("--n", type=int, default=1000, help="generate: how many records (default 1,000).")
         parser.add_argument("--seed", type=int, default=5, help="generate: random seed (same seed, same records).")
+        self.add_enqueue(parser)
 
     def handle(self, *args, **options):
         if options["job"] == "generate":
@@ -30,12 +31,6 @@ class Command(PlatformCommand):
             path = synthetic.write(options["file"], options["n"], seed=options["seed"])
             self.stdout.write(f"{options['n']} records written / 已生成: {path}")
             return
-        from greentech.patents import labels
-
-        with self.console.status("labelling / 标注中") as status:
-            result = labels.relabel(
-                limit=options["limit"],
-                everything=options["all"],
-                progress=lambda done, total: status.update(f"labelling / 标注中 {done:,}/{total:,}"),
-            )
-        self.stdout.write(json.dumps(result, ensure_ascii=False))
+        result = self.run_job("patents.label", options, {"limit": options["limit"], "everything": options["all"]})
+        if result is not None:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -29,6 +29,7 @@ class Command(PlatformCommand):
         export.add_argument("--output", "-o", help="File to write (default: standard output; required for xlsx).")
         warn = commands.add_parser("warn", help="Post overdue / due-soon / missing-report warnings to officers.")
         warn.add_argument("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+        self.add_enqueue(warn)
 
     def handle(self, *args, **options):
         if options["action"] == "load":
@@ -38,11 +39,11 @@ class Command(PlatformCommand):
         return self.export(options)
 
     def warn(self, options):
-
-        from greentech.roadmap.services import post_warnings
-
         today = self.today(options)
-        posted = post_warnings(today)
+        result = self.run_job("roadmap.warn", options, {"today": today.isoformat() if today else None})
+        if result is None:
+            return
+        posted = result["posted"]
         self.stdout.write(f"roadmap warnings posted / 已发送提醒: {posted}")
 
     def load(self, options):
