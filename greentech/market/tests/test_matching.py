@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from greentech.core.permissions import SYSTEM
 from greentech.inbox.models import Notification
 from greentech.market import match_bench, matching, services
+from greentech.market.matching import corpora
 from greentech.market.models import ListingVector, Match, MatchFeedback, Need, Offer, Status
 from greentech.taxonomy.models import Category
 from greentech.testing import factories
@@ -379,8 +380,8 @@ def test_a_large_corpus_is_rebuilt_in_the_background_while_the_old_one_serves(ma
         def start(self):
             started.append(self)
 
-    monkeypatch.setattr(matching, "BACKGROUND_REBUILD_SIZE", 1)
-    monkeypatch.setattr(matching.threading, "Thread", Deferred)
+    monkeypatch.setattr(corpora, "BACKGROUND_REBUILD_SIZE", 1)
+    monkeypatch.setattr(corpora.threading, "Thread", Deferred)
     monkeypatch.setattr(connection, "close", lambda: None)  # the rebuild closes its thread's connection
     new = published(Offer, member_org, ["1.7.8"], title="污泥好氧堆肥", summary="市政污泥与秸秆混合好氧发酵。")
     served = matching.corpus("offers")
