@@ -101,16 +101,18 @@ def _reason_line(reasons: dict) -> str:
 
 
 def notify_after_publication(listing) -> None:
-    """Run `notify_matches` once the publishing transaction is committed (the review answers first); a failure
-    of the matcher is logged and never undoes the publication."""
+    """Queue the `market.notify_matches` job for a listing just published: it runs once the publishing transaction
+    is committed, on a worker (the review answers without waiting for the matcher); a failure of the matcher is
+    retried by the job system and never undoes the publication. One job per publication (keyed by its time)."""
+    from greentech.core import jobs
 
-    def run():
-        try:
-            notify_matches(listing)
-        except Exception:  # noqa: BLE001 - matching is a courtesy: the listing is published either way
-            logger.exception("matching after publication of %s failed", listing)
-
-    transaction.on_commit(run)
+    kind = listing._meta.model_name
+    stamp = listing.published_at.isoformat() if listing.published_at else "unpublished"
+    jobs.enqueue(
+        "market.notify_matches",
+        key=f"market.notify_matches:{kind}:{listing.pk}:{stamp}",
+        params={"kind": kind, "id": listing.pk},
+    )
 
 
 def notify_all(*, top: int = NOTIFY_TOP) -> dict[str, int]:

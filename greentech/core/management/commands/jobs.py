@@ -18,6 +18,9 @@ class Command(PlatformCommand):
     help = "Background jobs: list, show, run, retry, cancel, recover, schedule, worker. / 后台任务。"
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--import", dest="modules", action="append", metavar="MODULE", help="Also load the jobs declared in MODULE."
+        )
         commands = parser.add_subparsers(dest="action", required=True)
         listing = commands.add_parser("list", help="Recent jobs, newest first.")
         listing.add_argument("--status", choices=[choice for choice, _label in _statuses()])
@@ -49,6 +52,10 @@ class Command(PlatformCommand):
         worker.add_argument("--no-periodic", action="store_true", help="Do not run the schedules in this worker.")
 
     def handle(self, *args, **options):
+        from importlib import import_module
+
+        for module in options.get("modules") or []:
+            import_module(module)  # jobs declared outside the apps' jobs.py (extensions, the test suite's probes)
         getattr(self, f"do_{options['action']}")(options)
 
     def do_list(self, options):
