@@ -22,3 +22,8 @@ def steps(context, steps: int = 5, pause: float = 0.0, username: str = "") -> di
         context.progress(step + 1, steps, f"step {step}")
         time.sleep(pause)
     return {"steps": steps}
+
+
+@job("testing.noop", retries=0)
+def noop(context) -> None:
+    """Nothing: what the job system itself costs (`greentech bench jobs`)."""

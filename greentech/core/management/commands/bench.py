@@ -12,6 +12,8 @@ class Command(PlatformCommand):
     help = "Run a benchmark (quality and speed) and print its figures. / 运行基准测试。"
 
     def add_arguments(self, parser):
+        from greentech.core import job_bench  # noqa: F401  (registers `bench jobs`)
+
         parser.add_argument("name", help="Which benchmark: " + ", ".join(benchmarks.all_benchmarks()) + ".")
         parser.add_argument("--fit", action="store_true", help="classify: refit the model on the dev split first.")
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
