@@ -24,10 +24,27 @@ def _platform_commands() -> list[tuple[str, str]]:
     return rows
 
 
+def _metrics_folder() -> None:
+    """Before anything imports prometheus_client: the server's processes (gunicorn's workers, the job worker it
+    starts) write their metrics into one folder that /metrics adds up; emptied at every start."""
+    import shutil
+
+    from greentech import config
+
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        return
+    folder = config.var_dir() / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greentech.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "greentech"
+    if len(argv) > 1 and argv[1] == "serve":
+        _metrics_folder()
     from django.core.exceptions import ImproperlyConfigured
 
     try:

@@ -114,6 +114,15 @@ class Settings:
     roadmap_weights: dict
     render_cache: bool = True
     jobs_url: str = ""
+    log_format: str = "plain"
+    metrics_token: str = ""
+
+
+def log_format() -> str:
+    value = (os.environ.get("GREENTECH_LOG_FORMAT") or "plain").strip().lower()
+    if value not in {"plain", "json"}:
+        raise ImproperlyConfigured(f"GREENTECH_LOG_FORMAT={value!r}: use plain or json.")
+    return value
 
 
 def jobs_url(var: Path) -> str:
@@ -183,4 +192,6 @@ def load() -> Settings:
         roadmap_weights=_weights("GREENTECH_ROADMAP_WEIGHTS", {"completion": 0.5, "timeliness": 0.3, "quality": 0.2}),
         render_cache=_flag("GREENTECH_RENDER_CACHE", True),
         jobs_url=jobs_url(var),
+        log_format=log_format(),
+        metrics_token=os.environ.get("GREENTECH_METRICS_TOKEN", ""),
     )

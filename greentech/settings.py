@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_prometheus",
     "django_htmx",
     "greentech.core",
     "greentech.taxonomy",
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "greentech.core.health.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greentech.core.audit.AuditContextMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "greentech.urls"
@@ -102,6 +106,8 @@ CACHES = {
 GREENTECH_RENDER_CACHE = _env.render_cache
 # the job engine (core.jobs): Huey on SQLite (embedded default), on Redis (production), or immediate (tests)
 GREENTECH_JOBS_URL = _env.jobs_url
+# /metrics answers loopback clients without a proxy, or a request with "Authorization: Bearer <token>"
+GREENTECH_METRICS_TOKEN = _env.metrics_token
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,8 +196,19 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "greentech.core.health.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        # GREENTECH_LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": _env.log_format, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": _env.log_level},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}},
 }

@@ -27,6 +27,7 @@ import datetime
 import logging
 import os
 import socket
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from greentech.core.health import bound_request_id, current_request_id
 
 logger = logging.getLogger("greentech.jobs")
 
@@ -141,6 +144,7 @@ def enqueue(name: str, *, key: str | None = None, params: dict | None = None, us
         row, created = Job.objects.get_or_create(
             key=key,
             defaults={
+                "request_id": current_request_id(),
                 "name": name,
                 "params": params or {},
                 "max_attempts": spec.retries + 1,
@@ -169,6 +173,7 @@ def enqueue_without_dispatch(name: str, *, params: dict | None = None, user=None
     spec = spec_for(name)
     Job = _model()
     return Job.objects.create(
+        request_id=current_request_id(),
         name=name,
         key=key or f"{name}:{os.urandom(8).hex()}",
         params=params or {},
@@ -218,10 +223,9 @@ class JobContext:
 def execute(job_id: int) -> str | None:
     """Run one recorded job if it is still queued: claim it (one worker wins), run it, record the outcome.
     Returns the final status, or None when the job was not there to claim (already taken, finished, cancelled)."""
-    from greentech.core import audit
-
     Job = _model()
     now = timezone.now()
+    started = time.perf_counter()
     row = Job.objects.filter(pk=job_id).first()
     if row is None:
         return None
@@ -246,8 +250,17 @@ def execute(job_id: int) -> str | None:
         mine.update(status=Job.Status.FAILED, finished=timezone.now(), error=f"no job named {row.name!r} is declared")
         return Job.Status.FAILED
     context = JobContext(job=row, spec=spec, attempt=row.attempts)
+    status = _run(context, row, mine)
+    _observe(row.name, status, time.perf_counter() - started)
+    return status
+
+
+def _run(context, row, mine) -> str:
+    from greentech.core import audit
+
+    Job, spec, job_id = _model(), context.spec, row.pk
     try:
-        with audit.acting_as(row.requested_by, audit.Source.JOB):
+        with audit.acting_as(row.requested_by, audit.Source.JOB), bound_request_id(row.request_id):
             result = spec.function(context, **(row.params or {}))
     except JobCancelled:
         mine.update(status=Job.Status.CANCELLED, finished=timezone.now(), lease_until=None)
@@ -271,6 +284,23 @@ def execute(job_id: int) -> str | None:
         error="",
     )
     return Job.Status.SUCCEEDED
+
+
+@lru_cache(maxsize=1)
+def _metrics():
+    from prometheus_client import Counter, Histogram
+
+    runs = Counter("greentech_job_runs", "Job runs by job and outcome", ["job", "outcome"])
+    seconds = Histogram(
+        "greentech_job_seconds", "Time a job run took", ["job"], buckets=(0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600)
+    )
+    return runs, seconds
+
+
+def _observe(name: str, status: str, seconds: float) -> None:
+    runs, durations = _metrics()
+    runs.labels(job=name, outcome={"queued": "retry"}.get(status, status)).inc()
+    durations.labels(job=name).observe(seconds)
 
 
 def _jsonable(value):

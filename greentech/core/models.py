@@ -76,6 +76,7 @@ class Job(models.Model):
     progress_message = models.CharField(_("progress"), max_length=300, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
