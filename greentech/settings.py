@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "greentech.taxonomy",
     "greentech.registry",
     "greentech.accounts",
-    "greentech.evaluation",
+    "greentech.recognitions",
     "greentech.inbox",
     "greentech.classification",
     "greentech.market",

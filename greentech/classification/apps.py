@@ -6,6 +6,3 @@ class ClassificationConfig(AppConfig):
     name = "greentech.classification"
     label = "classification"
     verbose_name = _("Green classification")
-
-    def ready(self):
-        from greentech.classification import benchmarks  # noqa: F401

@@ -8,7 +8,7 @@ class MarketConfig(AppConfig):
     verbose_name = _("Technology market")
 
     def ready(self):
-        from greentech.market import bench_market, datasets, match_bench, matching, permissions, search  # noqa: F401
+        from greentech.market import datasets, matching, permissions, search  # noqa: F401
 
         matching.connect_signals()
         self.watch_for_cached_renderings()

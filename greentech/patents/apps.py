@@ -8,4 +8,4 @@ class PatentsConfig(AppConfig):
     verbose_name = _("Green patent database")
 
     def ready(self):
-        from greentech.patents import benchmarks, datasets, permissions, search  # noqa: F401
+        from greentech.patents import datasets, permissions, search  # noqa: F401

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import Organization, Platform, Region
 from greentech.taxonomy.models import Category, Scheme
 

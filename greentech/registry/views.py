@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from greentech.core import services as core_services
 from greentech.core.permissions import Action, check
 from greentech.core.views import Column, ObjectDetailView, ObjectHistoryView, ObjectListView
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry import filtersets, services
 from greentech.registry.forms import OrganizationForm
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, Region

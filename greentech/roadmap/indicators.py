@@ -59,7 +59,7 @@ def _innovation_platforms() -> float:
 
 @register("green-manufacturing-units", _("Recognized green manufacturing units (national and provincial)"), "个")
 def _green_manufacturing_units() -> float:
-    from greentech.evaluation.models import Recognition
+    from greentech.recognitions.models import Recognition
 
     return Recognition.objects.filter(is_demo=False).values("organization").distinct().count()
 

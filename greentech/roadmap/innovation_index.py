@@ -72,9 +72,9 @@ class CityIndex:
 
 def compute() -> list[CityIndex]:
     from greentech.deals.models import Deal, Stage
-    from greentech.evaluation.models import Recognition
     from greentech.market.models import Need, Offer, Status
     from greentech.patents.models import Patent
+    from greentech.recognitions.models import Recognition
     from greentech.registry.models import Organization, Platform, Region, within
 
     cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))

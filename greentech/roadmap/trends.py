@@ -23,7 +23,7 @@ def compute(plan: Plan, *, government: bool, today=None) -> dict:
     `due` and `completed` are cumulative counts of deliverables; a deliverable counts as completed in the
     year of the earliest period in which an accepted report said it was completed.
     """
-    from greentech.evaluation.models import Recognition
+    from greentech.recognitions.models import Recognition
     from greentech.registry.models import Platform
 
     today = today or timezone.localdate()

@@ -13,7 +13,7 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
 from greentech.registry.validators import credit_code_check_character
 

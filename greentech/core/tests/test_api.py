@@ -11,8 +11,8 @@ from django.contrib.staticfiles import finders
 from rest_framework.authtoken.models import Token
 
 from greentech.core import audit
-from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
 from greentech.taxonomy.models import Category, CodePattern, Scheme
 from greentech.testing import factories
@@ -449,8 +449,8 @@ def test_other_filters(api_client, finance_officer, member_org, gxt):
 def test_every_collection_pages_through_a_stable_order():
     """Page-number pagination over an unordered queryset can repeat or skip rows between pages."""
     from greentech.core.api import RestrictedViewSet
-    from greentech.evaluation.api.views import RecognitionViewSet
     from greentech.inbox.api.views import NotificationViewSet
+    from greentech.recognitions.api.views import RecognitionViewSet
     from greentech.registry.api import views as registry_views
     from greentech.taxonomy.api import views as taxonomy_views
 

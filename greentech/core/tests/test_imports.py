@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 
 from greentech.core import imports
 from greentech.core.permissions import SYSTEM
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import CreditRecord, Organization, Person, Platform, PlatformMember
 from greentech.taxonomy.models import Category
 from greentech.testing import factories

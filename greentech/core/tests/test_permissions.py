@@ -17,9 +17,9 @@ from greentech.conftest import ROLES
 from greentech.core import services
 from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, check, policy_for, registered_models
 from greentech.deals.tests import matrix as deals_matrix
-from greentech.evaluation.models import Recognition
 from greentech.inbox.models import Notification
 from greentech.patents.tests import matrix as patents_matrix
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import CreditRecord, Department, Organization, Person, Platform, PlatformMember, Region
 from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, QualityRating, Task
 from greentech.taxonomy.models import Category, CodePattern, Scheme

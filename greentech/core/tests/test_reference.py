@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from greentech.core.reference import DATA_DIR
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import Department, Organization, Region
 from greentech.taxonomy.codes import normalize_symbol
 from greentech.taxonomy.models import Category, CodePattern, Scheme

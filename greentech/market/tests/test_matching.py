@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from greentech.bench import match as match_bench
 from greentech.core.permissions import SYSTEM
 from greentech.inbox.models import Notification
-from greentech.market import match_bench, matching, services
+from greentech.market import matching, services
 from greentech.market.matching import corpora
 from greentech.market.models import ListingVector, Match, MatchFeedback, Need, Offer, Status
 from greentech.taxonomy.models import Category
@@ -351,7 +352,7 @@ def test_organizations_without_people_are_told_nothing_but_the_match_is_kept(mem
 def test_the_match_section_of_the_market_benchmark_times_matching_over_its_corpus():
     from rich.console import Console
 
-    from greentech.market import bench_market
+    from greentech.bench import market as bench_market
 
     report = bench_market.run_here(
         {"offers": 120, "needs": 30, "repeat": 1, "seed": 5, "only": "match"}, console=Console(file=io.StringIO())

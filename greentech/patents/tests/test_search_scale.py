@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from greentech.bench.synthetic import patents as synthetic
 from greentech.core.permissions import SYSTEM
-from greentech.patents import importing, queries, synthetic
+from greentech.patents import importing, queries
 from greentech.patents.filtersets import code_prefix_q
 from greentech.patents.models import GreenLabel, Patent
 

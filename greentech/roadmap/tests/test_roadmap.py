@@ -328,7 +328,7 @@ def test_api_report_on_another_departments_deliverable_is_refused(api_client, dj
 
 
 def test_deliverables_tied_to_live_indicators_show_the_platforms_figure(client):
-    from greentech.evaluation.models import Recognition
+    from greentech.recognitions.models import Recognition
     from greentech.roadmap import indicators
 
     item = deliverable(23)
@@ -442,7 +442,7 @@ def test_weights_are_configurable():
 
 
 def test_the_innovation_index_ranks_all_14_cities_from_platform_data():
-    from greentech.evaluation.models import Recognition
+    from greentech.recognitions.models import Recognition
     from greentech.registry.models import Region
     from greentech.roadmap import innovation_index
     from greentech.testing import factories

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from greentech.core import benchmarks
+from greentech.bench import registry as benchmarks
 from greentech.core.management.base import PlatformCommand
 
 
@@ -12,8 +12,7 @@ class Command(PlatformCommand):
     help = "Run a benchmark (quality and speed) and print its figures. / 运行基准测试。"
 
     def add_arguments(self, parser):
-        from greentech.core import job_bench  # noqa: F401  (registers `bench jobs`)
-
+        benchmarks.discover()
         parser.add_argument("name", help="Which benchmark: " + ", ".join(benchmarks.all_benchmarks()) + ".")
         parser.add_argument("--fit", action="store_true", help="classify: refit the model on the dev split first.")
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")

@@ -24,7 +24,7 @@ class Command(PlatformCommand):
 
     def handle(self, *args, **options):
         if options["job"] == "generate":
-            from greentech.patents import synthetic
+            from greentech.bench.synthetic import patents as synthetic
 
             if not options["file"]:
                 raise CommandError("Give the FILE to write. / 请指定输出文件。")

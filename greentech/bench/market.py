@@ -3,9 +3,9 @@
 The run never touches the user's database: it creates a throwaway var dir (SQLite) or a scratch PostgreSQL
 database (`--database postgresql://…`, created next to the named one and dropped afterwards), then runs itself
 again in a child process pointed at it. The child migrates, loads the reference data (`greentech init`), writes
-the synthetic corpus (`market.synthetic`: 100,000 offers and 20,000 needs by default) and runs the sections.
+the synthetic corpus (`bench.synthetic.market`: 100,000 offers and 20,000 needs by default) and runs the sections.
 
-Sections are named and extensible (`@section("match", …)` in another module, e.g. `market.match_bench`, which is
+Sections are named and extensible (`@section("match", …)` in another module, e.g. `bench.match`, which is
 imported when present); `--only search,bm25s` runs some of them (plus what they require):
 
 - index: the full-text index built in one pass (`core.search.reindex`), timed apart from the bulk insert;
@@ -43,12 +43,12 @@ import numpy as np
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 
-from greentech.core import benchmarks
+from greentech.bench import registry
 
 WORKER_ENV = "GREENTECH_BENCH_MARKET_REPORT"
 DATABASE_ENV = "GREENTECH_BENCH_MARKET_DATABASE"
 OPTIONS_ENV = "GREENTECH_BENCH_MARKET_OPTIONS"
-EXTENSION_MODULES = ("greentech.market.match_bench",)
+EXTENSION_MODULES = ("greentech.bench.match",)
 DEFAULTS = {"offers": 100_000, "needs": 20_000, "seed": 2026, "repeat": 3, "only": "", "database": "", "keep": ""}
 SEARCH_TARGET_P95_MS = 50.0
 
@@ -480,7 +480,7 @@ def embedding_section(context: Context) -> dict:
 def run_here(options: dict, console) -> dict:
     """Write the corpus into the current database and run the selected sections (the scratch child, and the
     tests inside their test database, call this; never point it at a database you keep)."""
-    from greentech.market.synthetic import Generator
+    from greentech.bench.synthetic.market import Generator
 
     options = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
     names = selected_sections(options.get("only"))
@@ -561,7 +561,7 @@ def _market_options(options: dict) -> dict:
     return {key: options.get(key) for key in DEFAULTS if options.get(key) not in (None, "")}
 
 
-@benchmarks.register("market", "Technology market at scale: index, search vs bm25s, embeddings", arguments=_arguments)
+@registry.register("market", "Technology market at scale: index, search vs bm25s, embeddings", arguments=_arguments)
 def run(options, console) -> dict:
     if os.environ.get(WORKER_ENV):
         return _child(console)

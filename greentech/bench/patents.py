@@ -5,7 +5,7 @@ The command creates a scratch database (a temporary SQLite file, or a PostgreSQL
 created and dropped), runs `greentech init` on it (reference data), then re-runs itself inside it
 (`--inside`), where `measure()` does the work:
 
-1. writes N synthetic records (patents.synthetic) to a JSONL file (timed apart: not part of the import);
+1. writes N synthetic records (bench.synthetic.patents) to a JSONL file (timed apart: not part of the import);
 2. imports them through the real streaming import (one pass, all or nothing, including segmentation
    into the search index and code labels): records per second, peak memory of the process (ru_maxrss);
 3. text-labels a sample through the classification service (the later job): patents per second;
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from greentech.core import benchmarks
+from greentech.bench import registry
 
 
 def _percentiles(samples: list[float]) -> dict:
@@ -79,7 +79,8 @@ def measure(n: int, *, workdir: Path | None = None, label_sample: int = 1000, re
 def _measure(n: int, workdir: Path, *, label_sample: int, repeat: int, console) -> dict:
     from django.db import connection
 
-    from greentech.patents import importing, labels, synthetic
+    from greentech.bench.synthetic import patents as synthetic
+    from greentech.patents import importing, labels
     from greentech.patents.models import Patent
 
     say = console.print if console is not None else (lambda *a, **k: None)
@@ -297,7 +298,7 @@ def analyze() -> float:
 
 def queries_only() -> dict:
     """The query part alone, on the database Django is connected to (a kept benchmark database)."""
-    from greentech.patents import synthetic
+    from greentech.bench.synthetic import patents as synthetic
     from greentech.patents.models import Patent
 
     report: dict = {"backend": connection_vendor(), "cpus": os.cpu_count(), "load_before": os.getloadavg()}
@@ -315,7 +316,7 @@ def connection_vendor() -> str:
     return connection.vendor
 
 
-@benchmarks.register(
+@registry.register(
     "patents", "the green patent database at scale: import, labels, search, facets", arguments=_arguments
 )
 def run(options, console=None) -> dict:

@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rich.console import Console
 
+from greentech.bench import market as bench_market
+from greentech.bench.synthetic.market import SYNTHETIC_MARK, Generator
 from greentech.core import search
-from greentech.market import bench_market
 from greentech.market.models import Need, Offer, Status
 from greentech.market.search import OFFERS
-from greentech.market.synthetic import SYNTHETIC_MARK, Generator
 from greentech.registry.models import Organization
 
 pytestmark = pytest.mark.django_db

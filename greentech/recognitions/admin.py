@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from greentech.core.admin import RestrictedAdmin
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 
 
 @admin.register(Recognition)

@@ -16,8 +16,8 @@ from datetime import date
 
 import numpy as np
 
+from greentech.bench import registry
 from greentech.classification import services
-from greentech.core import benchmarks
 from greentech.taxonomy import codes as codelib
 
 LANGUAGES = ("zh", "en", "mixed")
@@ -246,7 +246,7 @@ def speed(rows: list[dict], console) -> dict:
     return figures
 
 
-@benchmarks.register("classify", "Green classification: quality on the evaluation set, speed and memory")
+@registry.register("classify", "Green classification: quality on the evaluation set, speed and memory")
 def run(options, console) -> dict:
     rows = load_all()
     report: dict = {

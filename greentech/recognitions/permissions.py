@@ -1,7 +1,7 @@
 from django.db.models import Q
 
 from greentech.core.permissions import Action, Policy, Role, register
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 
 
 class RecognitionPolicy(Policy):

@@ -82,4 +82,4 @@ class Recognition(DemoMarked, PlatformModel):
         return self.product_name
 
     def get_absolute_url(self):
-        return reverse("evaluation:recognition_detail", args=[self.pk])
+        return reverse("recognitions:recognition_detail", args=[self.pk])

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from greentech.core.api import PlatformModelSerializer
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 
 
 class RecognitionSerializer(PlatformModelSerializer):

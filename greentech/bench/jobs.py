@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from greentech.core import benchmarks
+from greentech.bench import registry
 
 ENQUEUE = """
 import time
@@ -42,7 +42,7 @@ def add_options(parser) -> None:
     parser.add_argument("--jobs-redis", default="redis://127.0.0.1:6379/13", help="jobs: the Redis database to use.")
 
 
-@benchmarks.register("jobs", "Job system: enqueue rate, throughput and latency per engine", arguments=add_options)
+@registry.register("jobs", "Job system: enqueue rate, throughput and latency per engine", arguments=add_options)
 def run(options, console) -> dict:
     n, workers = options["jobs_n"], options["jobs_workers"]
     root = Path(tempfile.mkdtemp(prefix="greentech-bench-jobs-"))

@@ -4,7 +4,7 @@ Everything comes from the reference data already in the database: the Green Indu
 items (Chinese names and descriptions, English names, the bilingual keywords), Liaoning's cities and counties,
 the IPC Green Inventory code patterns, plus the market's own transaction modes, readiness levels and stages.
 The same seed gives the same corpus. Rows are marked as synthetic (`is_demo`, references `SYN-…`, organizations
-named 【合成】) and are only ever written into a scratch database (see `market.bench_market`).
+named 【合成】) and are only ever written into a scratch database (see `bench.market`).
 
 Categories are drawn with a Zipf-like weight, so some are common and some rare, as in a real market; four in
 five listings are in Chinese. Rows are bulk-inserted without signals: the search index is built afterwards in

@@ -1,8 +1,21 @@
-"""Benchmarks: `greentech bench NAME` runs one registered by a module (classify, and later market, patents)."""
+"""Benchmarks: `greentech bench NAME` runs one registered by a module of this package (classify, market, match,
+patents).
+
+The modules are imported by `discover()`, which only the `bench` command calls: the web app never loads them.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+
+MODULES = (
+    "greentech.bench.classify",
+    "greentech.bench.jobs",
+    "greentech.bench.market",
+    "greentech.bench.match",
+    "greentech.bench.patents",
+)
 
 _benchmarks: dict[str, tuple[Callable, str]] = {}
 _arguments: dict[str, Callable] = {}
@@ -18,6 +31,12 @@ def register(name: str, description: str, *, arguments: Callable | None = None):
         return function
 
     return decorator
+
+
+def discover() -> None:
+    """Import every benchmark module (each registers its runs)."""
+    for module in MODULES:
+        importlib.import_module(module)
 
 
 def get(name: str) -> Callable:

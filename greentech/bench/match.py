@@ -16,8 +16,8 @@ from dataclasses import asdict
 
 import numpy as np
 
+from greentech.bench import registry
 from greentech.config import PACKAGE_DIR
-from greentech.core import benchmarks
 from greentech.core import text as textlib
 from greentech.market import matching
 
@@ -381,7 +381,7 @@ def _print_table(console, title: str, report: dict) -> None:
     console.print(table)
 
 
-@benchmarks.register("match", "need → offer matching: recall@10 and MRR on the evaluation set, top-10 speed at 100k")
+@registry.register("match", "need → offer matching: recall@10 and MRR on the evaluation set, top-10 speed at 100k")
 def run(options, console) -> dict:
     evaluation = Evaluation()
     weights = fit(evaluation, console) if options.get("fit") else matching.WEIGHTS
@@ -430,7 +430,7 @@ def match_section(context) -> dict:
     results loaded through restrict() and explained) and of `matches_for_text` (the text encoded too)."""
     from django.contrib.auth.models import AnonymousUser
 
-    from greentech.market.bench_market import percentiles
+    from greentech.bench.market import percentiles
     from greentech.market.models import Need, Offer, Status
 
     visitor = AnonymousUser()
@@ -469,7 +469,7 @@ def match_section(context) -> dict:
 
 
 try:  # the section joins `greentech bench market` where that benchmark exists
-    from greentech.market import bench_market
+    from greentech.bench import market as bench_market
 except ImportError:  # pragma: no cover - the market benchmark is optional here
     bench_market = None
 if bench_market is not None and hasattr(bench_market, "section"):

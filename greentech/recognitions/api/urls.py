@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from greentech.evaluation.api.views import RecognitionViewSet
+from greentech.recognitions.api.views import RecognitionViewSet
 
 router = DefaultRouter()
 router.register("recognitions", RecognitionViewSet)

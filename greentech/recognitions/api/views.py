@@ -1,7 +1,7 @@
 from greentech.core.api import RestrictedViewSet
-from greentech.evaluation.api.serializers import RecognitionSerializer
-from greentech.evaluation.filtersets import RecognitionFilterSet
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.api.serializers import RecognitionSerializer
+from greentech.recognitions.filtersets import RecognitionFilterSet
+from greentech.recognitions.models import Recognition
 
 
 class RecognitionViewSet(RestrictedViewSet):

@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from greentech.core.views import Column, ObjectDetailView, ObjectListView
-from greentech.evaluation.filtersets import RecognitionFilterSet
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.filtersets import RecognitionFilterSet
+from greentech.recognitions.models import Recognition
 
 
 class RecognitionListView(ObjectListView):
@@ -26,5 +26,5 @@ class RecognitionListView(ObjectListView):
 
 
 class RecognitionDetailView(ObjectDetailView):
-    template_name = "evaluation/recognition_detail.html"
+    template_name = "recognitions/recognition_detail.html"
     queryset = Recognition.objects.select_related("organization", "evaluator", "granting_department")

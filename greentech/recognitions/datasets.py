@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from greentech.core.datasets import DatasetResource, NaturalKeyWidget, column, register
-from greentech.evaluation.models import Recognition
+from greentech.recognitions.models import Recognition
 from greentech.registry.models import Department, Organization
 
 

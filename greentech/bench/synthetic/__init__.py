@@ -1,0 +1,1 @@
+"""Synthetic data generators for the benchmarks (and `greentech patents generate`)."""
