@@ -41,4 +41,4 @@ def test_a_web_worker_start_up_imports_no_benchmark_module():
 def test_the_bench_command_finds_every_run():
     with pytest.raises(CommandError) as error:
         call_command("bench", "nonsense", stdout=io.StringIO(), stderr=io.StringIO())
-    assert "available: classify, market, match, patents" in str(error.value)
+    assert "available: classify, jobs, market, match, patents" in str(error.value)
