@@ -138,7 +138,11 @@ def test_a_kind_with_a_message_is_rendered_in_the_readers_language(api_client, m
     services.notify(
         [member],
         MarketNotice.LISTING_SUBMITTED,
-        parameters={"title": "余热回收", "organization": "沈阳某公司", "kind": kinds.translatable(Offer._meta.verbose_name)},
+        parameters={
+            "title": "余热回收",
+            "organization": "沈阳某公司",
+            "kind": kinds.translatable(Offer._meta.verbose_name),
+        },
         target=member_org,
     )
     stored = Notification.objects.get(recipient=member)
