@@ -1,6 +1,7 @@
-"""Abstract bases every domain model builds on: timestamps, the restricted manager, demo marking."""
+"""Abstract bases every domain model builds on: timestamps, the restricted manager, demo marking, workflow events."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +100,62 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk} ({self.status})"
+
+class WorkflowEvent(PlatformModel):
+    """A typed event of one object's workflow, written by the service that caused it (Saleor's gift card events):
+    who (`actor`, empty for the platform itself), when (`created`) and the event's own data (`parameters`).
+
+    Each workflow subclasses it in its app, with a foreign key to its object (`subject_field` names it) and a
+    `kind` field whose choices are the app's typed event kinds (`<app>/events.py`). `core.services.transition`
+    writes one through `for_transition`; a subclass whose columns differ (deals' `DealEvent`) overrides it.
+    """
+
+    subject_field = ""  # the foreign key to the object the events are about (or override `subject`)
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def subject(cls, instance) -> dict:
+        """The field values that tie an event to `instance`."""
+        return {cls.subject_field: instance}
+
+    @classmethod
+    def for_transition(cls, subject, *, kind, source, target, actor, reason, parameters, **fields):
+        """The unsaved event recording that `subject` moved from `source` to `target` (transition `kind`)."""
+        raise NotImplementedError(f"{cls.__name__} does not record transitions")
+
+
+class TransitionEvent(WorkflowEvent):
+    """A workflow event with the states it moved between and the reason given (market listings, and the
+    certificates, applications and requests to come)."""
+
+    state_from = models.CharField(_("from"), max_length=20, blank=True)
+    state_to = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def for_transition(cls, subject, *, kind, source, target, actor, reason, parameters, **fields):
+        return cls(
+            **cls.subject(subject),
+            kind=kind,
+            state_from=source or "",
+            state_to=target or "",
+            actor=actor,
+            reason=reason or "",
+            parameters=parameters or {},
+            **fields,
+        )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greentech.core.audit import audit_history
 from greentech.core.files import validate_document
-from greentech.core.models import DemoMarked, PlatformModel
+from greentech.core.models import DemoMarked, PlatformModel, WorkflowEvent
 from greentech.market.models import Mode
 
 # the plan's rule (seed 四(二)): inventors' (team's) share of the net income of a service invention
@@ -237,8 +237,10 @@ class Deal(DemoMarked, PlatformModel):
         super().save(*args, **kwargs)
 
 
-class DealEvent(PlatformModel):
-    """One step of a deal: a stage change or a negotiation step, with its date, actor, note and documents."""
+class DealEvent(WorkflowEvent):
+    """One step of a deal: a stage change or a negotiation step, with its date, actor, note and documents. A stage
+    change is written by `core.services.transition` (`deals.services.WORKFLOW`), its transition and data in
+    `parameters`."""
 
     class Kind(models.TextChoices):
         STAGE = "stage", _("stage change")
@@ -252,14 +254,6 @@ class DealEvent(PlatformModel):
     date = models.DateField(_("date"), default=datetime.date.today)
     stage_from = models.CharField(_("from stage"), max_length=12, choices=Stage.choices, blank=True)
     stage_to = models.CharField(_("to stage"), max_length=12, choices=Stage.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     note = models.TextField(_("note"), blank=True)
 
     history = audit_history()
@@ -273,6 +267,20 @@ class DealEvent(PlatformModel):
         if self.kind == self.Kind.STAGE:
             return f"{self.date:%Y-%m-%d} {self.get_stage_to_display()}"
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    @classmethod
+    def for_transition(cls, subject, *, kind, source, target, actor, reason, parameters, **fields):
+        """A stage change: the transition's name is kept in the parameters (the step's kind is `stage`)."""
+        return cls(
+            deal=subject,
+            kind=cls.Kind.STAGE,
+            stage_from=source or "",
+            stage_to=target,
+            actor=actor,
+            note=reason or "",
+            parameters={"transition": kind, **(parameters or {})},
+            **fields,
+        )
 
     def clean(self):
         super().clean()

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from greentech.core import audit, services
 from greentech.core.permissions import SYSTEM, Action, actor_for, check
+from greentech.deals.events import DealNotice
 from greentech.deals.models import (
     CLOSED,
     INVENTOR_SHARE_MINIMUM,
-    PIPELINE,
     Contract,
     Deal,
     DealDocument,
@@ -27,6 +28,7 @@ from greentech.deals.models import (
     Payment,
     Stage,
 )
+from greentech.inbox.kinds import translatable
 from greentech.market.models import Status
 
 CENT = Decimal("0.01")
@@ -37,7 +39,27 @@ def _today(date: datetime.date | None) -> datetime.date:
 
 
 def _stage_label(stage: str) -> str:
-    return str(Stage(stage).label)
+    return str(Stage(stage).label) if stage in Stage.values else str(stage)
+
+
+OPEN = tuple(stage for stage in Stage if stage not in CLOSED)
+
+# the pipeline's moves: from which stages, to which (terminated is the way out of any open stage); signing goes
+# through `sign`, registration through `register_contract`, the others through `advance`
+WORKFLOW = services.Workflow(
+    events=DealEvent,
+    field="stage",
+    transitions=(
+        services.Transition("negotiate", (Stage.INTENT,), Stage.NEGOTIATION, label=_lazy("start negotiating")),
+        services.Transition("sign", (Stage.INTENT, Stage.NEGOTIATION), Stage.SIGNED, label=_lazy("sign")),
+        services.Transition("register", (Stage.SIGNED,), Stage.REGISTERED, label=_lazy("register the contract")),
+        services.Transition("perform", (Stage.REGISTERED,), Stage.PERFORMING, label=_lazy("start performance")),
+        services.Transition("complete", (Stage.PERFORMING,), Stage.COMPLETED, label=_lazy("complete")),
+        services.Transition("terminate", OPEN, Stage.TERMINATED, label=_lazy("terminate")),
+    ),
+)
+# the transition that leads to each stage
+TRANSITION_TO = {step.target: step.name for step in WORKFLOW.transitions}
 
 
 # --- the deal and its steps ------------------------------------------------------------------------------------
@@ -79,25 +101,23 @@ def open_deal(
     )
     with transaction.atomic():
         services.create(user, deal, reason="intent recorded")
-        _event(user, deal, DealEvent.Kind.STAGE, note, date, stage_from="", stage_to=Stage.INTENT)
-    _notify_parties(user, deal, "deal_opened", _("New deal: %(title)s") % {"title": offer.title}, note)
+        opening = DealEvent.for_transition(
+            deal,
+            kind="open",
+            source="",
+            target=Stage.INTENT,
+            actor=services.account_of(user),
+            reason=note,
+            parameters={},
+            date=_today(date),
+        )
+        _save_step(user, opening)
+        _notify_parties(user, deal, DealNotice.DEAL_OPENED, note, parameters={"title": offer.title})
     return deal
 
 
-def _event(user, deal, kind, note, date, *, stage_from="", stage_to="", documents=()) -> DealEvent:
-    """Write one step and its documents. A stage change is recorded for whoever was allowed to move the deal (a
-    registering officer included); any other step needs the right to work the deal."""
-    step = DealEvent(
-        deal=deal,
-        kind=kind,
-        note=note or "",
-        date=_today(date),
-        stage_from=stage_from,
-        stage_to=stage_to,
-        actor=services.account_of(user),
-    )
-    if kind != DealEvent.Kind.STAGE:
-        check(user, Action.ADD, step)
+def _save_step(user, step: DealEvent, documents=()) -> DealEvent:
+    """Write one step and its documents, all or nothing."""
     records = [step, *(DealDocument(event=step, title=title, file=upload) for title, upload in documents)]
     with transaction.atomic(), audit.acting_as(user):
         for record in records:
@@ -106,6 +126,13 @@ def _event(user, deal, kind, note, date, *, stage_from="", stage_to="", document
             record.full_clean()
             record.save()
     return step
+
+
+def _event(user, deal, kind, note, date, *, documents=()) -> DealEvent:
+    """A negotiation step: needs the right to work the deal (stage changes are written by the workflow)."""
+    step = DealEvent(deal=deal, kind=kind, note=note or "", date=_today(date), actor=services.account_of(user))
+    check(user, Action.ADD, step)
+    return _save_step(user, step, documents)
 
 
 def record_step(user, deal: Deal, kind: str, note: str, *, date=None, documents=()) -> DealEvent:
@@ -118,28 +145,33 @@ def record_step(user, deal: Deal, kind: str, note: str, *, date=None, documents=
         return _event(user, deal, kind, note, date, documents=documents)
 
 
-def _move(user, deal: Deal, target: str, *, note="", date=None, documents=(), checked=False, **changes):
-    """Move the deal to `target` and record the step (`checked`: the caller has already asked the permission
-    mechanism, e.g. a registering officer's right to the contract)."""
-    if not checked:
-        check(user, Action.CHANGE, deal)
-    source = deal.stage
-    with transaction.atomic(), audit.acting_as(user):
-        deal.stage = target
-        deal.stage_changed_on = _today(date)
-        for name, value in changes.items():
-            setattr(deal, name, value)
-        deal.full_clean()
-        deal._change_reason = f"{source} → {target}"
-        deal.save()
-        _event(user, deal, DealEvent.Kind.STAGE, note, date, stage_from=source, stage_to=target, documents=documents)
-    _notify_parties(
-        user,
-        deal,
-        "deal_stage",
-        _("Deal %(reference)s: %(stage)s") % {"reference": deal.reference, "stage": _stage_label(target)},
-        note,
-    )
+def _move(
+    user, deal: Deal, target: str, *, note="", date=None, documents=(), checked=False, parameters=None, **changes
+):
+    """Move the deal to `target` through the workflow (`core.services.transition`: permission, allowed stages,
+    audit, the stage step with its documents) and tell the parties (`checked`: the caller has already asked the
+    permission mechanism, e.g. a registering officer's right to the contract)."""
+    if target not in TRANSITION_TO:
+        _refuse_move(deal, target)
+    with transaction.atomic():
+        step = WORKFLOW.run(
+            user,
+            deal,
+            TRANSITION_TO[target],
+            changes={"stage_changed_on": _today(date), **changes},
+            reason=note,
+            parameters=parameters,
+            event_fields={"date": _today(date)},
+            checked=checked,
+        )
+        _save_step(user, step, documents)
+        _notify_parties(
+            user,
+            deal,
+            DealNotice.DEAL_STAGE,
+            note,
+            parameters={"reference": deal.reference, "stage": translatable(Stage(target).label)},
+        )
     return deal
 
 
@@ -163,9 +195,9 @@ def advance(user, deal: Deal, target: str, *, note: str = "", date=None, documen
         _refuse_move(deal, target, _("Record the signed contract to sign."))
     if target == Stage.REGISTERED:
         _refuse_move(deal, target, _("A department officer registers the contract."))
-    if target not in PIPELINE or PIPELINE.index(Stage(target)) != PIPELINE.index(Stage(deal.stage)) + 1:
+    if target not in TRANSITION_TO:
         _refuse_move(deal, target)
-    if target == Stage.COMPLETED:
+    if target == Stage.COMPLETED and deal.stage in WORKFLOW["complete"].sources:
         open_items = deal.payments.filter(done_on__isnull=True).count()
         if open_items:
             _refuse_move(
@@ -179,8 +211,7 @@ def advance(user, deal: Deal, target: str, *, note: str = "", date=None, documen
 def terminate(user, deal: Deal, reason: str, *, date=None) -> Deal:
     if not (reason or "").strip():
         raise ValidationError({"termination_reason": _("Give the reason for terminating the deal.")})
-    if deal.stage in CLOSED:
-        _refuse_move(deal, Stage.TERMINATED, _("The deal is closed."))
+    WORKFLOW.ensure(deal, "terminate")
     return _move(user, deal, Stage.TERMINATED, note=reason, date=date, termination_reason=reason.strip())
 
 
@@ -192,16 +223,23 @@ CONTRACT_FIELDS = ("contract_type", "title", "signed_on", "amount", "transaction
 
 def sign(user, deal: Deal, *, note: str = "", documents=(), **fields) -> Contract:
     """Record the signed contract (type, title, date, amount, technology transaction amount): the deal is signed."""
-    if deal.stage not in (Stage.INTENT, Stage.NEGOTIATION):
-        _refuse_move(deal, Stage.SIGNED)
     check(user, Action.CHANGE, deal)
+    WORKFLOW.ensure(deal, "sign")
     unknown = set(fields) - set(CONTRACT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown contract fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     contract = Contract(deal=deal, **fields)
     with transaction.atomic():
         services.create(user, contract, reason="contract signed")
-        _move(user, deal, Stage.SIGNED, note=note, date=fields.get("signed_on"), documents=documents)
+        _move(
+            user,
+            deal,
+            Stage.SIGNED,
+            note=note,
+            date=fields.get("signed_on"),
+            documents=documents,
+            parameters={"contract": contract.pk, "amount": contract.amount},
+        )
     return contract
 
 
@@ -215,8 +253,7 @@ def register_contract(
         raise PermissionDenied(_("Only a department officer or an administrator registers technology contracts."))
     check(user, Action.CHANGE, contract)
     deal = contract.deal
-    if deal.stage != Stage.SIGNED:
-        _refuse_move(deal, Stage.REGISTERED)
+    WORKFLOW.ensure(deal, "register")
     if not (registration_number or "").strip():
         raise ValidationError({"registration_number": _("Give the registration number.")})
     changes = {
@@ -228,7 +265,15 @@ def register_contract(
         changes["transaction_amount"] = transaction_amount
     with transaction.atomic():
         services.update(user, contract, changes, reason="contract registered")
-        _move(user, deal, Stage.REGISTERED, note=note, date=changes["registered_on"], checked=True)
+        _move(
+            user,
+            deal,
+            Stage.REGISTERED,
+            note=note,
+            date=changes["registered_on"],
+            checked=True,
+            parameters={"contract": contract.pk, "registration_number": changes["registration_number"]},
+        )
     return contract
 
 
@@ -325,24 +370,29 @@ def mark_done(user, payment: Payment, *, date=None, note: str = "") -> Payment:
 
 
 def flag_overdue(today: datetime.date | None = None) -> int:
-    """Tell the parties of each open deal about payments and milestones past their date (once per item): a job,
-    `greentech deals overdue`."""
+    """Tell the parties of each open deal about payments and milestones past their date (once per item and due date,
+    `inbox.services.notify(once=)`); returns how many items were told of. A job, `greentech deals overdue`."""
     today = _today(today)
     due = list(
         Payment.objects.filter(done_on__isnull=True, due_on__lt=today, overdue_notified_on__isnull=True)
         .exclude(deal__stage__in=CLOSED)
         .select_related("deal", "deal__offer")
     )
+    flagged = []
     for payment in due:
-        _notify_parties(
+        told = _notify_parties(
             SYSTEM,
             payment.deal,
-            "deal_overdue",
-            _("Overdue: %(title)s (due %(date)s)") % {"title": payment.title, "date": f"{payment.due_on:%Y-%m-%d}"},
+            DealNotice.DEAL_OVERDUE,
             payment.deal.offer.title,
+            parameters={"title": payment.title, "date": f"{payment.due_on:%Y-%m-%d}"},
+            # a job run again after a crash before the update below tells nobody twice
+            once=f"payment:{payment.pk}:{payment.due_on:%Y-%m-%d}",
         )
+        if told:
+            flagged.append(payment.pk)
     Payment.objects.filter(pk__in=[payment.pk for payment in due]).update(overdue_notified_on=today)
-    return len(due)
+    return len(flagged)
 
 
 # --- matchmaking events ---------------------------------------------------------------------------------------
@@ -377,7 +427,8 @@ def present(user, event, *, offers=(), needs=()) -> None:
 # --- telling the parties --------------------------------------------------------------------------------------
 
 
-def _notify_parties(user, deal: Deal, kind: str, title: str, body: str) -> None:
+def _notify_parties(user, deal: Deal, kind: str, body: str, *, parameters: dict, once: str | None = None) -> list:
+    """Tell the deal's parties and broker (not the one who acted); returns the notifications written."""
     from greentech.accounts.services import holders
     from greentech.inbox.services import notify
 
@@ -389,4 +440,12 @@ def _notify_parties(user, deal: Deal, kind: str, title: str, body: str) -> None:
         recipients.append(deal.broker.user)
     acting = getattr(user, "pk", None)
     recipients = [person for person in recipients if person.pk != acting]
-    notify(recipients, kind, title, body or "", link=deal.get_absolute_url(), target=deal)
+    return notify(
+        recipients,
+        kind,
+        body=body or "",
+        parameters=parameters,
+        link=deal.get_absolute_url(),
+        target=deal,
+        once=once,
+    )

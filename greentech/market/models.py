@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from greentech.core.audit import audit_history
 from greentech.core.files import validate_document
-from greentech.core.models import DemoMarked, PlatformModel
+from greentech.core.models import DemoMarked, PlatformModel, TransitionEvent
+from greentech.market.events import ListingEventKind
 
 
 class Status(models.TextChoices):
@@ -328,6 +329,42 @@ class TermsAcceptance(PlatformModel):
 
     def __str__(self):
         return f"{self.organization} · {self.offer}"
+
+
+class ListingEvent(TransitionEvent):
+    """A step of an offer's or a need's workflow (submitted, published, returned, ...): who, when, from → to, the
+    reason given. Written by `core.services.transition` from `market.services`; never changed."""
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("offer")
+    )
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("need")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ListingEventKind.choices)
+
+    class Meta:
+        verbose_name = _("listing event")
+        verbose_name_plural = _("listing events")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(offer__isnull=False, need__isnull=True)
+                | models.Q(offer__isnull=True, need__isnull=False),
+                name="listing_event_of_one_listing",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listing} · {self.get_kind_display()}"
+
+    @property
+    def listing(self):
+        return self.offer if self.offer_id else self.need
+
+    @classmethod
+    def subject(cls, instance) -> dict:
+        return {"offer": instance} if isinstance(instance, Offer) else {"need": instance}
 
 
 # ---------------------------------------------------------------------------------------------------------------

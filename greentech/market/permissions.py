@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from greentech.core.permissions import Action, Policy, Role, actor_for, register
 from greentech.market.models import (
+    ListingEvent,
     ListingVector,
     Match,
     MatchFeedback,
@@ -97,9 +98,26 @@ class TermsAcceptancePolicy(Policy):
 
 
 register(Offer, ListingPolicy())
+
+
+class ListingEventPolicy(Policy):
+    """A listing's workflow events (with the reviewer's reasons): the owning organization and the reviewers
+    (department officers) read them; only the workflow writes them, nobody changes them."""
+
+    def scope(self, actor, action):
+        if action != Action.VIEW:
+            return False
+        if Role.DEPARTMENT_OFFICER in actor.roles:
+            return True
+        if actor.organization_ids:
+            return Q(offer__organization__in=actor.organization_ids) | Q(need__organization__in=actor.organization_ids)
+        return False
+
+
 register(Need, ListingPolicy())
 register(OfferAttachment, OfferAttachmentPolicy())
 register(TermsAcceptance, TermsAcceptancePolicy())
+register(ListingEvent, ListingEventPolicy())
 
 
 # --- matching (market.matching) ----------------------------------------------------------------------------------

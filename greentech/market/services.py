@@ -11,10 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from greentech.core import audit, services
+from greentech.core import services
 from greentech.core.permissions import SYSTEM, Action, actor_for, check
-from greentech.market.models import Listing, Need, Offer, Status, TermsAcceptance
+from greentech.market.events import ListingEventKind as Kind
+from greentech.market.events import MarketNotice
+from greentech.market.models import Listing, ListingEvent, Need, Offer, Status, TermsAcceptance
 
 # fields an owner may change on a published listing without a new review (everything else is what the reviewer
 # approved and the public sees)
@@ -28,24 +31,35 @@ def needs_review(listing: Listing, changes: dict) -> bool:
     )
 
 
-# allowed transitions: status → statuses it may move to
-TRANSITIONS = {
-    Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-    Status.SUBMITTED: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
-    Status.REJECTED: {Status.SUBMITTED, Status.WITHDRAWN},
-    Status.PUBLISHED: {Status.SUBMITTED, Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED},
-    Status.CLOSED: set(),
-    Status.EXPIRED: set(),
-    Status.WITHDRAWN: set(),
-}
+# the listing workflow: which statuses each step starts from, where it leads, the permission it needs
+WORKFLOW = services.Workflow(
+    events=ListingEvent,
+    transitions=(
+        services.Transition(
+            Kind.SUBMITTED, (Status.DRAFT, Status.REJECTED), Status.SUBMITTED, label=_lazy("submit for review")
+        ),
+        services.Transition(
+            Kind.RESUBMITTED, (Status.PUBLISHED,), Status.SUBMITTED, label=_lazy("send back to review")
+        ),
+        services.Transition(
+            Kind.PUBLISHED, (Status.SUBMITTED,), Status.PUBLISHED, action=Action.REVIEW, label=_lazy("publish")
+        ),
+        services.Transition(
+            Kind.RETURNED, (Status.SUBMITTED,), Status.REJECTED, action=Action.REVIEW, label=_lazy("return")
+        ),
+        services.Transition(
+            Kind.WITHDRAWN,
+            (Status.DRAFT, Status.SUBMITTED, Status.REJECTED, Status.PUBLISHED),
+            Status.WITHDRAWN,
+            label=_lazy("withdraw"),
+        ),
+        services.Transition(Kind.CLOSED, (Status.PUBLISHED,), Status.CLOSED, label=_lazy("close")),
+        services.Transition(Kind.EXPIRED, (Status.PUBLISHED,), Status.EXPIRED, label=_lazy("expire")),
+    ),
+)
 
-
-def _move(listing: Listing, target: str) -> None:
-    if target not in TRANSITIONS[Status(listing.status)]:
-        raise ValidationError(
-            _("A listing that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": Status(listing.status).label, "target": Status(target).label}
-        )
+# status → the statuses it may move to (the pages and the import read it)
+TRANSITIONS = {state: {step.target for step in WORKFLOW.available(state)} for state in Status}
 
 
 def _many(listing: Listing, categories, inventors) -> dict:
@@ -70,33 +84,30 @@ def save_listing(user, listing: Listing, changes: dict, *, categories=None, inve
     resubmit = needs_review(listing, changes)
     if categories is not None and listing.status == Status.PUBLISHED:
         resubmit = resubmit or {c.pk for c in categories} != set(listing.categories.values_list("pk", flat=True))
-    if resubmit:
-        changes = {**changes, "status": Status.SUBMITTED}
     many = _many(listing, categories, inventors)
-    services.update(user, listing, changes, many_to_many=many, reason="resubmitted after a change" if resubmit else "")
-    if resubmit:
+    if not resubmit:
+        return services.update(user, listing, changes, many_to_many=many)
+    changed = sorted(name for name, value in changes.items() if getattr(listing, name) != value)
+    with transaction.atomic():
+        WORKFLOW.run(
+            user,
+            listing,
+            Kind.RESUBMITTED,
+            changes={name: value for name, value in changes.items() if name != "status"},
+            many_to_many=many,
+            reason="resubmitted after a change",
+            parameters={"changed": changed + (["categories"] if "categories" in many else [])},
+            check_after=True,
+        )
         _notify_reviewers(listing)
-    return listing
-
-
-def _transition(user, listing: Listing, target: str, *, action=Action.CHANGE, reason: str, **changes) -> Listing:
-    """Move a listing to `target` if the user may (`action` on the listing as it is) and the workflow allows."""
-    check(user, action, listing)
-    _move(listing, target)
-    with transaction.atomic(), audit.acting_as(user):
-        listing.status = target
-        for name, value in changes.items():
-            setattr(listing, name, value)
-        listing.full_clean()
-        listing._change_reason = reason
-        listing.save()
     return listing
 
 
 def submit(user, listing: Listing) -> Listing:
     """The owner sends a draft (or a returned listing) for review."""
-    _transition(user, listing, Status.SUBMITTED, reason="submitted for review")
-    _notify_reviewers(listing)
+    with transaction.atomic():
+        WORKFLOW.run(user, listing, Kind.SUBMITTED)
+        _notify_reviewers(listing)
     return listing
 
 
@@ -109,20 +120,11 @@ def review(user, listing: Listing, *, accept: bool, note: str = "") -> Listing:
     changes = {"review_note": note.strip(), "reviewed_by": services.account_of(user), "reviewed_at": now}
     if accept:
         changes["published_at"] = now
-    _transition(
-        user,
-        listing,
-        Status.PUBLISHED if accept else Status.REJECTED,
-        action=Action.REVIEW,
-        reason="published" if accept else "returned by the reviewer",
-        **changes,
-    )
-    _notify_owner(
-        listing,
-        "listing_published" if accept else "listing_returned",
-        ("已发布 / published: " if accept else "已退回 / returned: ") + listing.title,
-        note,
-    )
+    with transaction.atomic():
+        WORKFLOW.run(user, listing, Kind.PUBLISHED if accept else Kind.RETURNED, changes=changes, reason=note.strip())
+        _notify_owner(
+            listing, MarketNotice.LISTING_PUBLISHED if accept else MarketNotice.LISTING_RETURNED, note.strip()
+        )
     if accept:
         from greentech.market.matching import notify_after_publication
 
@@ -131,11 +133,13 @@ def review(user, listing: Listing, *, accept: bool, note: str = "") -> Listing:
 
 
 def withdraw(user, listing: Listing, reason: str = "") -> Listing:
-    return _transition(user, listing, Status.WITHDRAWN, reason=reason or "withdrawn by the owner")
+    WORKFLOW.run(user, listing, Kind.WITHDRAWN, reason=reason)
+    return listing
 
 
 def close(user, listing: Listing, reason: str = "") -> Listing:
-    return _transition(user, listing, Status.CLOSED, reason=reason or "closed by the owner")
+    WORKFLOW.run(user, listing, Kind.CLOSED, reason=reason)
+    return listing
 
 
 def expire_listings(today: datetime.date | None = None) -> dict[str, int]:
@@ -146,8 +150,10 @@ def expire_listings(today: datetime.date | None = None) -> dict[str, int]:
     for model, field in ((Offer, "expires_on"), (Need, "deadline")):
         due = list(model.objects.filter(status=Status.PUBLISHED, **{f"{field}__lt": today}))
         for listing in due:
-            _transition(SYSTEM, listing, Status.EXPIRED, reason=f"{field} passed")
-            _notify_owner(listing, "listing_expired", "已过期 / expired: " + listing.title, "")
+            date = getattr(listing, field)
+            with transaction.atomic():  # expired and told together: a re-run after a crash finds neither undone
+                WORKFLOW.run(SYSTEM, listing, Kind.EXPIRED, parameters={field: date})
+                _notify_owner(listing, MarketNotice.LISTING_EXPIRED, once=f"{listing.reference}:{date:%Y-%m-%d}")
         counts[model._meta.model_name] = len(due)
     return counts
 
@@ -184,27 +190,38 @@ def suggest_categories(listing: Listing, *, limit: int = 3):
     return [found[code] for code in wanted if code in found]
 
 
-def _notify_owner(listing: Listing, kind: str, title: str, body: str) -> None:
+def _notify_owner(listing: Listing, kind: str, body: str = "", *, once: str | None = None) -> None:
     from greentech.accounts.services import holders
     from greentech.inbox.services import notify
 
     recipients = list(holders(organization=listing.organization))
     if listing.created_by_id:
         recipients.append(listing.created_by)
-    notify(recipients, kind, title, body, link=listing.get_absolute_url(), target=listing)
+    notify(
+        recipients,
+        kind,
+        body=body,
+        parameters={"title": listing.title},
+        link=listing.get_absolute_url(),
+        target=listing,
+        once=once,
+    )
 
 
 def _notify_reviewers(listing: Listing) -> None:
     from greentech.accounts.services import holders
     from greentech.core.permissions import Role
+    from greentech.inbox.kinds import translatable
     from greentech.inbox.services import notify
 
-    kind = listing._meta.verbose_name
     notify(
         holders(Role.ADMIN, Role.DEPARTMENT_OFFICER, superusers=True),
-        "listing_submitted",
-        f"待审核 / to review: {listing.title}",
-        f"{listing.organization} · {kind}",
+        MarketNotice.LISTING_SUBMITTED,
+        parameters={
+            "title": listing.title,
+            "organization": str(listing.organization),
+            "kind": translatable(listing._meta.verbose_name),
+        },
         link=listing.get_absolute_url(),
         target=listing,
     )

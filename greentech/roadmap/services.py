@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from greentech.core import services
 from greentech.core.permissions import Action, actor_for, check
+from greentech.roadmap.events import WARNING_NOTICES, RoadmapNotice
 from greentech.roadmap.models import Deliverable, ProgressReport
 
 
@@ -108,16 +109,20 @@ def review_report(user, report: ProgressReport, *, accept: bool, comment: str = 
     if report.submitted_by_id:
         from greentech.inbox.services import notify
 
-        verdict = "accepted / 已通过" if accept else "returned / 已退回"
         notify(
             [report.submitted_by],
-            "report_accepted" if accept else "report_returned",
-            f"进展报告{verdict}: {report.deliverable.number}. {report.deliverable.text[:60]}",
-            comment,
+            RoadmapNotice.REPORT_ACCEPTED if accept else RoadmapNotice.REPORT_RETURNED,
+            body=comment,
+            parameters=_about(report.deliverable),
             link=report.deliverable.get_absolute_url(),
             target=report,
         )
     return report
+
+
+def _about(deliverable: Deliverable) -> dict:
+    """The parameters of a notice about a deliverable."""
+    return {"number": deliverable.number, "text": deliverable.text[:60]}
 
 
 def set_participating_departments(user, deliverable: Deliverable, departments) -> Deliverable:
@@ -134,9 +139,8 @@ def _notify_administrators(report: ProgressReport) -> None:
 
     notify(
         holders(Role.ADMIN, superusers=True),
-        "report_submitted",
-        f"新的进展报告 / new progress report: {report.deliverable.number}. {report.deliverable.text[:60]}",
-        f"{report.department} · {report.period}",
+        RoadmapNotice.REPORT_SUBMITTED,
+        parameters={**_about(report.deliverable), "department": str(report.department), "period": report.period},
         link=report.deliverable.get_absolute_url(),
         target=report,
     )
@@ -144,22 +148,16 @@ def _notify_administrators(report: ProgressReport) -> None:
 
 def post_warnings(today: datetime.date | None = None) -> int:
     """Tell the officers of each deliverable's lead departments about its warnings (overdue, due soon, report
-    missing), once per deliverable and warning within the reporting interval. Returns how many were posted."""
+    missing), once per deliverable and warning within each reporting interval (`notify(once=)`: the interval's
+    number since 0001-01-01 is in the key, so a job run twice, or by two workers, tells nobody twice). Returns how
+    many were posted."""
     from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
 
     from greentech.core.permissions import Role
-    from greentech.inbox.models import Notification
     from greentech.inbox.services import notify
 
     today = today or timezone.localdate()
-    since = timezone.now() - datetime.timedelta(days=settings.GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS)
-    content_type = ContentType.objects.get_for_model(Deliverable)
-    labels = {
-        Warning.OVERDUE: "已逾期 / overdue",
-        Warning.DUE_SOON: "即将到期 / due soon",
-        Warning.MISSING_REPORT: "缺少进展报告 / report missing",
-    }
+    interval = today.toordinal() // max(1, settings.GREENTECH_ROADMAP_REPORT_INTERVAL_DAYS)
     posted = 0
     users = get_user_model().objects.all()
     deliverables = Deliverable.objects.prefetch_related("reports", "leads").select_related("plan")
@@ -176,21 +174,14 @@ def post_warnings(today: datetime.date | None = None) -> int:
             ).distinct()
         )
         for warning in status.warnings:
-            kind = f"roadmap_{warning}"
-            already = set(
-                Notification.objects.filter(
-                    kind=kind, target_type=content_type, target_id=str(deliverable.pk), created__gte=since
-                ).values_list("recipient_id", flat=True)
-            )
-            recipients = [officer for officer in officers if officer.pk not in already]
             posted += len(
                 notify(
-                    recipients,
-                    kind,
-                    f"{labels[warning]}: {deliverable.number}. {deliverable.text[:60]}",
-                    f"{deliverable.start_year}–{deliverable.end_year}",
+                    officers,
+                    WARNING_NOTICES[warning],
+                    parameters={**_about(deliverable), "start": deliverable.start_year, "end": deliverable.end_year},
                     link=deliverable.get_absolute_url(),
                     target=deliverable,
+                    once=f"deliverable:{deliverable.pk}:interval:{interval}",
                 )
             )
     return posted

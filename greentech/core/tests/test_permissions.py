@@ -123,6 +123,9 @@ EXPECTED = {
         "change": ADMIN,
         "delete": ADMIN,
     },
+    # a workflow event of the member's submitted offer: its organization and the reviewers read it; only the
+    # workflow (market.services through core.services.transition) writes it
+    "ListingEvent": {"view": OFFICER_AND_ADMIN | {"member"}, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
     # matching: a listing's vector is the matcher's derived data (the platform's only)
     "ListingVector": {"view": ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
     # a notified match of the other member's need and the member's offer: both sides and government see it; the
@@ -410,6 +413,15 @@ def _listing_vector(get):
     return target, new, {"text_hash": "c" * 32}
 
 
+def _listing_event(get):
+    from greentech.market.models import ListingEvent
+
+    offer = _offer(get)
+    target = ListingEvent.objects.create(offer=offer, kind="submit", state_from="draft", state_to="submitted")
+    new = ListingEvent(offer=offer, kind="withdraw", state_from="submitted", state_to="withdrawn")
+    return target, new, {"reason": "改写"}
+
+
 def _match(get):
     from greentech.market.models import Match, Need
 
@@ -463,6 +475,7 @@ SCENARIOS = {
     "OfferAttachment": _offer_attachment,
     "TermsAcceptance": _terms_acceptance,
     "ListingVector": _listing_vector,
+    "ListingEvent": _listing_event,
     "Match": _match,
     "MatchFeedback": _match_feedback,
 }
