@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import time
 
+from django.db import models
+
 from greentech.core.jobs import job
+from greentech.inbox import kinds
+
+
+class ProbeKind(models.TextChoices):
+    JOB_PROBE = "job_probe", "job probe"
+
+
+kinds.register(ProbeKind)
 
 
 @job("testing.steps", retries=3, backoff=1, lease=5)

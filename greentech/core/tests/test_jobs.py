@@ -335,20 +335,14 @@ class Platform:
 
     def greentech(self, *args, check=True) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [sys.executable, "-m", "greentech", "jobs", "--import", "greentech.testing.jobs", *args]
-            if args and args[0] == "jobs-args"
-            else [sys.executable, "-m", "greentech", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
+            [sys.executable, "-m", "greentech", *args], env=self.env, capture_output=True, text=True, timeout=300
         )
         if check and result.returncode != 0:
             pytest.fail(f"greentech {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
         return result
 
     def jobs(self, *args) -> subprocess.CompletedProcess:
-        return self.greentech("jobs-args", *args)
+        return self.greentech("jobs", "--import", "greentech.testing.jobs", *args)
 
     def enqueue_steps(self, keys, *, steps=1, pause=0.0):
         """Queue testing.steps once per key from one `greentech shell` (a subprocess start costs seconds)."""
@@ -451,7 +445,6 @@ def platform(request, migrated):
                 process.wait(timeout=5)
 
 
-@pytest.mark.django_db(databases=[])
 def test_a_worker_killed_mid_job_loses_and_repeats_nothing(platform):
     key = f"kill-{uuid.uuid4().hex[:8]}"
     platform.jobs(
@@ -470,15 +463,15 @@ def test_a_worker_killed_mid_job_loses_and_repeats_nothing(platform):
     titles = [
         row[0]
         for row in platform.query(
-            "SELECT title FROM inbox_notification WHERE kind = 'job_probe' AND title LIKE 'step %' "
-            "AND recipient_id = (SELECT id FROM auth_user WHERE username = 'probe') ORDER BY title"
+            "SELECT title_text FROM inbox_notification WHERE kind = 'job_probe' AND once_key LIKE ? "
+            "AND recipient_id = (SELECT id FROM auth_user WHERE username = 'probe') ORDER BY title_text",
+            f"{key}:%",
         )
     ]
     told = [title for title in titles if title.startswith("step ")]
     assert sorted(told) == [f"step {n}" for n in range(6)]  # every step told exactly once, none twice
 
 
-@pytest.mark.django_db(databases=[])
 def test_two_workers_share_the_queue_and_run_each_job_once(platform):
     prefix = f"many-{uuid.uuid4().hex[:6]}"
     platform.start_worker(threads=1)
