@@ -230,3 +230,57 @@ def check(user, action: str, instance) -> None:
                 model=type(instance)._meta.verbose_name,
             )
         )
+
+
+# --- named rules -------------------------------------------------------------------------------------------------
+#
+# Some decisions are about a page or a step rather than a row of a model: "may evaluate the plan", "may register
+# this deal's contract". Their apps register them here by name, next to their policies, so that views, the
+# generic ObjectActionView and templates (`{% can 'deals.register_contract' deal as may_register %}`) ask the same
+# place. A rule is a function of the Actor and the object (None for page-level rules) returning a bool.
+
+_rules: dict = {}
+
+ORGANIZATION_MEMBER = "organization_member"
+
+
+def rule(name: str):
+    """Register the decorated function `(actor, obj) -> bool` as the named rule `name`."""
+
+    def decorator(function):
+        if name in Action.values:
+            raise ImproperlyConfigured(f"{name!r} is an action of the policies, not a rule name.")
+        _rules[name] = function
+        return function
+
+    return decorator
+
+
+def registered_rules() -> list[str]:
+    return sorted(_rules)
+
+
+def allows(user, name: str, obj=None) -> bool:
+    """May `user` do `name` (an Action asked of the object's policy with `can`, or a named rule) on `obj`?"""
+    if name in Action.values:
+        return obj is not None and can(user, name, obj)
+    try:
+        function = _rules[name]
+    except KeyError as error:
+        raise ImproperlyConfigured(f"No permission rule named {name!r}: register one with @rule.") from error
+    return bool(function(actor_for(user), obj))
+
+
+def require(user, name: str, obj=None, message=None) -> None:
+    """Raise PermissionDenied unless `allows(user, name, obj)`."""
+    if name in Action.values and obj is not None and message is None:
+        check(user, name, obj)
+        return
+    if not allows(user, name, obj):
+        raise PermissionDenied(message or _("You may not do this."))
+
+
+@rule(ORGANIZATION_MEMBER)
+def _acts_for_an_organization(actor, obj) -> bool:
+    """Listings, deals and registrations are made on behalf of an organization: the user must act for one."""
+    return bool(actor.organization_ids)

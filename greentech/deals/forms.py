@@ -145,6 +145,24 @@ class ShareForm(BootstrapMixin, forms.Form):
 ShareFormSet = forms.formset_factory(ShareForm, extra=0, min_num=1, validate_min=True, max_num=30)
 
 
+class DistributionForms:
+    """The distribution's figures and its shares, posted and checked together (one action of the deal page)."""
+
+    def __init__(self, data=None):
+        self.form = DistributionForm(data, prefix="distribution")
+        self.formset = ShareFormSet(data, prefix="shares")
+
+    def is_valid(self) -> bool:
+        return all([self.form.is_valid(), self.formset.is_valid()])  # both, so that every error is shown
+
+    @property
+    def errors(self) -> dict:
+        return {**self.form.errors, **({"shares": self.formset.non_form_errors()} if self.formset.is_bound else {})}
+
+    def shares(self) -> list[dict]:
+        return [share for share in self.formset.cleaned_data if share]
+
+
 class PaymentForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Payment

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from greentech.core.permissions import Action, Policy, Role, register
+from greentech.core.permissions import Action, Policy, Role, can, register, rule
 from greentech.deals.models import (
     Contract,
     Deal,
@@ -252,3 +252,35 @@ register(IncomeDistribution, IncomeDistributionPolicy())
 register(IncomeShare, IncomeSharePolicy())
 register(MatchmakingEvent, MatchmakingEventPolicy())
 register(EventParticipant, EventParticipantPolicy())
+
+
+# --- page-level rules, asked by the deal pages, their actions and templates ({% can 'deals.register_contract' deal %})
+
+DISTRIBUTION_STAGES = (Stage.SIGNED, Stage.REGISTERED, Stage.PERFORMING, Stage.COMPLETED)
+
+
+@rule("deals.open_deal")
+def may_open_deal(actor, offer) -> bool:
+    """Expressing interest in a published offer needs an organization to buy for, other than the seller."""
+    from greentech.market.models import Status
+
+    if offer is None or offer.status != Status.PUBLISHED:
+        return False
+    return bool(actor.organization_ids - {offer.organization_id})
+
+
+@rule("deals.register_contract")
+def may_register_contract(actor, deal) -> bool:
+    """技术合同登记: a government role in remit registers the signed deal's contract."""
+    if deal is None or deal.stage != Stage.SIGNED or not actor.is_government:
+        return False
+    contract = Contract.objects.filter(deal=deal).first()
+    return contract is not None and can(actor.user, Action.CHANGE, contract)
+
+
+@rule("deals.set_distribution")
+def may_set_distribution(actor, deal) -> bool:
+    """The seller's people (or an administrator) record the income distribution once the contract is signed."""
+    if deal is None or deal.stage not in DISTRIBUTION_STAGES:
+        return False
+    return actor.is_admin or deal.seller_id in actor.organization_ids

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from greentech.core import files
-from greentech.core.permissions import Action, actor_for, can
-from greentech.core.views import Column, ObjectDetailView, ObjectListView
+from greentech.core import services as core_services
+from greentech.core.permissions import Action, actor_for, require
+from greentech.core.views import (
+    Column,
+    ObjectAction,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
 from greentech.deals import forms, services
 from greentech.deals.filtersets import DealFilterSet, MatchmakingEventFilterSet
 from greentech.deals.models import (
@@ -38,10 +43,6 @@ from greentech.market.models import Offer, Status
 from greentech.registry.models import Department, Organization
 
 
-def _errors(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
 @method_decorator(login_required, name="dispatch")
 class DealListView(ObjectListView):
     queryset = Deal.objects.select_related("offer", "seller", "buyer", "broker_organization")
@@ -59,28 +60,116 @@ class DealListView(ObjectListView):
     ]
 
 
+def _post(view, name: str, default: str = "") -> str:
+    return view.request.POST.get(name, default)
+
+
+def _record_step(view, deal, form):
+    data = form.cleaned_data
+    documents = [(data["document_title"], data["document"])] if data["document"] else []
+    services.record_step(view.request.user, deal, data["kind"], data["note"], date=data["date"], documents=documents)
+
+
+def _sign(view, deal, form):
+    data = {name: form.cleaned_data[name] for name in forms.SignForm.Meta.fields}
+    upload = form.cleaned_data.get("document")
+    documents = [(_("signed contract"), upload)] if upload else []
+    services.sign(view.request.user, deal, note=form.cleaned_data["note"], documents=documents, **data)
+
+
+def _register(view, deal, form):
+    contract = get_object_or_404(Contract, deal=deal)
+    services.register_contract(view.request.user, contract, **form.cleaned_data)
+
+
+def _distribute(view, deal, forms_):
+    services.set_distribution(view.request.user, deal, shares=forms_.shares(), **forms_.form.cleaned_data)
+
+
+def _payment_done(view, deal, form):
+    payment = get_object_or_404(
+        Payment.objects.restrict(view.request.user, Action.CHANGE), pk=_post(view, "payment") or 0, deal=deal
+    )
+    services.mark_done(view.request.user, payment)
+
+
+def _bound(form_class, prefix: str, files: bool = False):
+    def build(view, deal):
+        return form_class(view.request.POST, view.request.FILES if files else None, prefix=prefix)
+
+    return build
+
+
+DEAL_ACTIONS = {
+    "advance": ObjectAction(
+        lambda view, deal, form: services.advance(
+            view.request.user, deal, _post(view, "stage"), note=_post(view, "note")
+        ),
+        _("The deal moved on."),
+    ),
+    "terminate": ObjectAction(
+        lambda view, deal, form: services.terminate(view.request.user, deal, _post(view, "reason")),
+        _("The deal was terminated."),
+    ),
+    "step": ObjectAction(
+        _record_step,
+        _("The step was recorded."),
+        form=_bound(forms.StepForm, "step", files=True),
+        form_context="step_form",
+        invalid=_("Check the step's fields."),
+    ),
+    "sign": ObjectAction(
+        _sign,
+        _("The contract was recorded: the deal is signed."),
+        form=_bound(forms.SignForm, "sign", files=True),
+        form_context="sign_form",
+        invalid=_("Check the contract's fields."),
+    ),
+    "register": ObjectAction(
+        _register,
+        _("The contract was registered."),
+        permission="deals.register_contract",
+        form=_bound(forms.RegisterForm, "register"),
+        form_context="register_form",
+        invalid=_("Check the registration's fields."),
+    ),
+    "distribution": ObjectAction(
+        _distribute,
+        _("The income distribution was saved."),
+        permission="deals.set_distribution",
+        form=lambda view, deal: forms.DistributionForms(view.request.POST),
+        form_context="distribution_forms",
+        invalid=_("Check the distribution's fields."),
+    ),
+    "payment": ObjectAction(
+        lambda view, deal, form: services.add_payment(view.request.user, deal, **form.cleaned_data),
+        _("Added."),
+        form=_bound(forms.PaymentForm, "payment"),
+        form_context="payment_form",
+        invalid=_("Check the payment's fields."),
+    ),
+    "payment_done": ObjectAction(_payment_done, _("Marked as done.")),
+}
+
+
 @method_decorator(login_required, name="dispatch")
-class DealDetailView(ObjectDetailView):
+class DealDetailView(ObjectActionView, ObjectDetailView):
+    """A deal's page; its workflow actions (DEAL_ACTIONS) are posted to it. Which forms and buttons it shows is
+    asked of the permission mechanism by the template (`{% can %}`), the same answers the actions get."""
+
     template_name = "deals/deal_detail.html"
     queryset = Deal.objects.select_related(
         "offer", "need", "seller", "buyer", "broker_organization", "broker", "event", "created_by"
     )
+    actions = DEAL_ACTIONS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         deal = context["object"]
         user = self.request.user
-        actor = actor_for(user)
         contract = Contract.objects.filter(deal=deal).first()
         distribution = IncomeDistribution.objects.restrict(user).filter(deal=deal).first()
-        may_work = context["can_change"]
-        is_seller = deal.seller_id in actor.organization_ids or actor.is_admin
-        may_register = (
-            contract is not None
-            and deal.stage == Stage.SIGNED
-            and actor.is_government
-            and can(user, Action.CHANGE, contract)
-        )
+        distribution_forms = kwargs.get("distribution_forms")
         shares_initial = (
             [{"beneficiary": s.beneficiary, "name": s.name, "amount": s.amount} for s in distribution.shares.all()]
             if distribution
@@ -108,18 +197,15 @@ class DealDetailView(ObjectDetailView):
                 "distribution": distribution,
                 "shares": distribution.shares.all() if distribution else [],
                 "payments": list(deal.payments.all()),
-                "may_work": may_work,
-                "may_register": may_register,
-                "may_distribute": is_seller
-                and deal.stage in (Stage.SIGNED, Stage.REGISTERED, Stage.PERFORMING, Stage.COMPLETED),
                 "step_form": kwargs.get("step_form") or forms.StepForm(prefix="step"),
                 "sign_form": kwargs.get("sign_form")
                 or forms.SignForm(
                     prefix="sign", initial={"title": deal.offer.title, "contract_type": _contract_type(deal.mode)}
                 ),
                 "register_form": kwargs.get("register_form") or forms.RegisterForm(prefix="register"),
-                "distribution_form": kwargs.get("distribution_form")
-                or forms.DistributionForm(
+                "distribution_form": distribution_forms.form
+                if distribution_forms
+                else forms.DistributionForm(
                     prefix="distribution",
                     initial={
                         "income": distribution.income,
@@ -131,8 +217,9 @@ class DealDetailView(ObjectDetailView):
                     if distribution
                     else None,
                 ),
-                "share_formset": kwargs.get("share_formset")
-                or forms.ShareFormSet(initial=shares_initial, prefix="shares"),
+                "share_formset": distribution_forms.formset
+                if distribution_forms
+                else forms.ShareFormSet(initial=shares_initial, prefix="shares"),
                 "payment_form": kwargs.get("payment_form") or forms.PaymentForm(prefix="payment"),
                 "rule_applies": deal.seller.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE),
                 "next_stage": deal.next_stage,
@@ -140,82 +227,6 @@ class DealDetailView(ObjectDetailView):
             }
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        deal = self.get_object()
-        action = request.POST.get("action", "")
-        extra = {}
-        try:
-            if action == "advance":
-                services.advance(request.user, deal, request.POST.get("stage", ""), note=request.POST.get("note", ""))
-                messages.success(request, _("The deal moved on."))
-            elif action == "terminate":
-                services.terminate(request.user, deal, request.POST.get("reason", ""))
-                messages.success(request, _("The deal was terminated."))
-            elif action == "step":
-                form = forms.StepForm(request.POST, request.FILES, prefix="step")
-                if not form.is_valid():
-                    extra["step_form"] = form
-                    raise ValidationError(_("Check the step's fields."))
-                data = form.cleaned_data
-                documents = [(data["document_title"], data["document"])] if data["document"] else []
-                services.record_step(
-                    request.user, deal, data["kind"], data["note"], date=data["date"], documents=documents
-                )
-                messages.success(request, _("The step was recorded."))
-            elif action == "sign":
-                form = forms.SignForm(request.POST, request.FILES, prefix="sign")
-                if not form.is_valid():
-                    extra["sign_form"] = form
-                    raise ValidationError(_("Check the contract's fields."))
-                data = {name: form.cleaned_data[name] for name in forms.SignForm.Meta.fields}
-                upload = form.cleaned_data.get("document")
-                documents = [(_("signed contract"), upload)] if upload else []
-                services.sign(request.user, deal, note=form.cleaned_data["note"], documents=documents, **data)
-                messages.success(request, _("The contract was recorded: the deal is signed."))
-            elif action == "register":
-                form = forms.RegisterForm(request.POST, prefix="register")
-                contract = get_object_or_404(Contract, deal=deal)
-                if not form.is_valid():
-                    extra["register_form"] = form
-                    raise ValidationError(_("Check the registration's fields."))
-                services.register_contract(request.user, contract, **form.cleaned_data)
-                messages.success(request, _("The contract was registered."))
-            elif action == "distribution":
-                form = forms.DistributionForm(request.POST, prefix="distribution")
-                formset = forms.ShareFormSet(request.POST, prefix="shares")
-                if not (form.is_valid() and formset.is_valid()):
-                    extra.update(distribution_form=form, share_formset=formset)
-                    raise ValidationError(_("Check the distribution's fields."))
-                shares = [share for share in formset.cleaned_data if share]
-                try:
-                    services.set_distribution(request.user, deal, shares=shares, **form.cleaned_data)
-                except ValidationError:
-                    extra.update(distribution_form=form, share_formset=formset)
-                    raise
-                messages.success(request, _("The income distribution was saved."))
-            elif action == "payment":
-                form = forms.PaymentForm(request.POST, prefix="payment")
-                if not form.is_valid():
-                    extra["payment_form"] = form
-                    raise ValidationError(_("Check the payment's fields."))
-                services.add_payment(request.user, deal, **form.cleaned_data)
-                messages.success(request, _("Added."))
-            elif action == "payment_done":
-                payment = get_object_or_404(
-                    Payment.objects.restrict(request.user, Action.CHANGE), pk=request.POST.get("payment"), deal=deal
-                )
-                services.mark_done(request.user, payment)
-                messages.success(request, _("Marked as done."))
-            else:
-                raise Http404
-        except ValidationError as error:
-            _errors(request, error)
-            if extra:
-                return self.render_to_response(self.get_context_data(**kwargs, **extra), status=400)
-        except PermissionDenied as denied:
-            messages.error(request, str(denied) or _("You may not do this."))
-        return redirect(deal.get_absolute_url())
 
 
 def _contract_type(mode: str) -> str:
@@ -229,47 +240,46 @@ def _contract_type(mode: str) -> str:
     }.get(mode, "")
 
 
-@method_decorator(login_required, name="dispatch")
-class OpenDealView(TemplateView):
+class OpenDealView(ObjectEditView):
     """Express interest in a published offer on behalf of one of the user's organizations (意向)."""
 
     template_name = "deals/deal_form.html"
+    queryset = Deal.objects.all()
+    form_class = forms.OpenDealForm
+    success_message = _("Your interest was sent to the seller: the deal is open.")
+
+    def is_edit(self) -> bool:
+        return False
 
     def offer(self):
-        return get_object_or_404(
-            Offer.objects.restrict(self.request.user).filter(status=Status.PUBLISHED), pk=self.kwargs["offer"]
+        if not hasattr(self, "_offer"):
+            self._offer = get_object_or_404(
+                Offer.objects.restrict(self.request.user).filter(status=Status.PUBLISHED), pk=self.kwargs["offer"]
+            )
+        return self._offer
+
+    def check_add(self):
+        require(
+            self.request.user,
+            "deals.open_deal",
+            self.offer(),
+            message=_("Register or join an organization first: deals are between organizations."),
         )
 
-    def organizations(self):
-        return Organization.objects.filter(pk__in=actor_for(self.request.user).organization_ids).order_by("name")
+    def get_form_kwargs(self, instance):
+        organizations = Organization.objects.filter(pk__in=actor_for(self.request.user).organization_ids)
+        return {"offer": self.offer(), "organizations": organizations.order_by("name")}
 
     def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        offer = self.offer()
-        organizations = self.organizations()
-        if not organizations.exclude(pk=offer.organization_id).exists():
-            raise PermissionDenied(_("Register or join an organization first: deals are between organizations."))
-        context.update(
-            {
-                "offer": offer,
-                "form": form or forms.OpenDealForm(offer=offer, organizations=organizations),
-                "title": _("Express interest"),
-            }
-        )
+        context = super().get_context_data(form=form, **kwargs)
+        context["offer"] = self.offer()
         return context
 
-    def post(self, request, *args, **kwargs):
-        offer = self.offer()
-        form = forms.OpenDealForm(request.POST, offer=offer, organizations=self.organizations())
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        try:
-            deal = services.open_deal(request.user, offer, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, _("Your interest was sent to the seller: the deal is open."))
-        return redirect(deal.get_absolute_url())
+    def get_title(self, instance):
+        return _("Express interest")
+
+    def save(self, user, original, form):
+        return services.open_deal(user, self.offer(), **form.cleaned_data)
 
 
 def document_download(request, pk):
@@ -298,9 +308,30 @@ class EventListView(ObjectListView):
     ]
 
 
-class EventDetailView(ObjectDetailView):
+def _add_participant(view, event, form):
+    services.add_participant(view.request.user, event, form.cleaned_data["organization"], form.cleaned_data["role"])
+
+
+def _present(view, event, form):
+    offers = list(Offer.objects.filter(pk__in=view.request.POST.getlist("offers")))
+    services.present(view.request.user, event, offers=offers)
+
+
+EVENT_ACTIONS = {
+    "participant": ObjectAction(
+        _add_participant,
+        _("Added."),
+        form=lambda view, event: forms.ParticipantForm(view.request.POST),
+        invalid=_("Choose an organization and its role."),
+    ),
+    "present": ObjectAction(_present, _("Added.")),
+}
+
+
+class EventDetailView(ObjectActionView, ObjectDetailView):
     template_name = "deals/event_detail.html"
     queryset = MatchmakingEvent.objects.select_related("region", "organizer", "department")
+    actions = EVENT_ACTIONS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -324,89 +355,31 @@ class EventDetailView(ObjectDetailView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        event = self.get_object()
-        action = request.POST.get("action", "")
-        try:
-            if action == "participant":
-                form = forms.ParticipantForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("Choose an organization and its role."))
-                services.add_participant(
-                    request.user, event, form.cleaned_data["organization"], form.cleaned_data["role"]
-                )
-                messages.success(request, _("Added."))
-            elif action == "present":
-                offers = list(Offer.objects.filter(pk__in=request.POST.getlist("offers")))
-                services.present(request.user, event, offers=offers)
-                messages.success(request, _("Added."))
-            else:
-                raise Http404
-        except ValidationError as error:
-            _errors(request, error)
-        except PermissionDenied as denied:
-            messages.error(request, str(denied) or _("You may not do this."))
-        return redirect(event.get_absolute_url())
 
+class EventFormView(ObjectEditView):
+    """Create a matchmaking event (for one of the user's organizations or departments) or change one."""
 
-@method_decorator(login_required, name="dispatch")
-class EventFormView(TemplateView):
     template_name = "deals/event_form.html"
+    queryset = MatchmakingEvent.objects.all()
+    form_class = forms.EventForm
 
-    def choices(self):
+    def get_form_kwargs(self, instance):
         actor = actor_for(self.request.user)
         organizations = Organization.objects.order_by("name")
         departments = Department.objects.order_by("code")
         if not actor.is_admin:
             organizations = organizations.filter(pk__in=actor.organization_ids)
             departments = departments.filter(pk__in=actor.department_ids)
-        return organizations, departments
+        return {"instance": instance, "organizations": organizations, "departments": departments}
 
-    def get_instance(self):
-        if "pk" not in self.kwargs:
-            return None
-        return get_object_or_404(
-            MatchmakingEvent.objects.restrict(self.request.user, Action.CHANGE), pk=self.kwargs["pk"]
-        )
+    def get_title(self, instance):
+        return _("Matchmaking event")
 
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        organizations, departments = self.choices()
-        instance = self.get_instance()
-        context.update(
-            {
-                "form": form
-                or forms.EventForm(instance=instance, organizations=organizations, departments=departments),
-                "object": instance,
-                "title": _("Matchmaking event"),
-            }
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        from greentech.core import services as core_services
-
-        organizations, departments = self.choices()
-        original = self.get_instance()
-        form = forms.EventForm(
-            request.POST, instance=self.get_instance(), organizations=organizations, departments=departments
-        )
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        try:
-            if original is None:
-                event = core_services.create(request.user, form.save(commit=False))
-            else:
-                changes = {name: form.cleaned_data[name] for name in forms.EventForm.Meta.fields}
-                event = core_services.update(request.user, original, changes)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            return self.render_to_response(self.get_context_data(form=form), status=403)
-        messages.success(request, _("Saved."))
-        return redirect(event.get_absolute_url())
+    def save(self, user, original, form):
+        if original is None:
+            return core_services.create(user, form.save(commit=False))
+        changes = {name: form.cleaned_data[name] for name in forms.EventForm.Meta.fields}
+        return core_services.update(user, original, changes)
 
 
 # --- statistics -----------------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from greentech.core.permissions import Action, actor_for
+from greentech.core.permissions import Action, actor_for, can
 from greentech.market import matching
-from greentech.market.models import Need, Offer
+from greentech.market.models import MatchFeedback, Need, Offer
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,11 @@ def detail_context(user, listing) -> dict:
         given = feedback.get((need.pk, offer.pk))
         row["feedback"] = None if given is None else given.useful
         row["need_id"], row["offer_id"] = need.pk, offer.pk
-        row["can_feedback"] = bool({need.organization_id, offer.organization_id} & actor.organization_ids)
+        # asked of MatchFeedback's policy for each of the user's organizations that is a side of the match
+        row["can_feedback"] = any(
+            can(user, Action.ADD, MatchFeedback(need=need, offer=offer, organization_id=organization, user=user))
+            for organization in {need.organization_id, offer.organization_id} & actor.organization_ids
+        )
     return {"matches": rows, "matches_of": "offers" if is_need else "needs"}
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -16,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from greentech.core import files, freshness
-from greentech.core.permissions import Action, actor_for, can
+from greentech.core import services as core_services
+from greentech.core.permissions import ORGANIZATION_MEMBER, Action, actor_for, allows, can
+from greentech.core.views import ObjectAction, ObjectActionView, ObjectEditView
 from greentech.market import match_views, queries, services
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.forms import AttachmentForm, NeedForm, OfferForm
@@ -62,7 +63,7 @@ class ListingListView(TemplateView):
                 "filter_fields": lambda: [
                     f for f in KIND[self.kind]["filterset"](params).form if f.name not in ("status", "organization")
                 ],
-                "can_add": actor_for(self.request.user).organization_ids,
+                "can_add": allows(self.request.user, ORGANIZATION_MEMBER),
             }
         )
         return context
@@ -89,12 +90,68 @@ class ListingListView(TemplateView):
         return mark_safe(html), found.sort  # noqa: S308 - rendered by the template engine, escaped there
 
 
-class ListingDetailView(TemplateView):
+def _note(view) -> str:
+    return view.request.POST.get("note", "")
+
+
+def _accept_terms(view, offer, form):
+    organization = get_object_or_404(
+        Organization.objects.filter(pk__in=actor_for(view.request.user).organization_ids),
+        pk=view.request.POST.get("organization") or 0,
+    )
+    services.accept_terms(view.request.user, offer, organization)
+
+
+def _attach(view, offer, form):
+    core_services.create(
+        view.request.user,
+        OfferAttachment(offer=offer, title=form.cleaned_data["title"], file=form.cleaned_data["file"]),
+    )
+
+
+LISTING_ACTIONS = {
+    "submit": ObjectAction(lambda view, obj, form: services.submit(view.request.user, obj), _("Submitted for review.")),
+    "publish": ObjectAction(
+        lambda view, obj, form: services.review(view.request.user, obj, accept=True, note=_note(view)),
+        _("Published."),
+        permission=Action.REVIEW,
+    ),
+    "return": ObjectAction(
+        lambda view, obj, form: services.review(view.request.user, obj, accept=False, note=_note(view)),
+        _("Returned to the owner."),
+        permission=Action.REVIEW,
+    ),
+    "withdraw": ObjectAction(
+        lambda view, obj, form: services.withdraw(view.request.user, obj, _note(view)), _("Withdrawn.")
+    ),
+    "close": ObjectAction(lambda view, obj, form: services.close(view.request.user, obj, _note(view)), _("Closed.")),
+}
+OFFER_ACTIONS = {
+    **LISTING_ACTIONS,
+    "accept_terms": ObjectAction(
+        _accept_terms,
+        _("You accepted the confidentiality terms; the details are shown below."),
+        permission=ORGANIZATION_MEMBER,
+    ),
+    # the service asks `add` of the attachment (the offer's own organization only)
+    "attach": ObjectAction(
+        _attach,
+        _("The file was attached."),
+        permission=None,
+        form=lambda view, obj: AttachmentForm(view.request.POST, view.request.FILES),
+    ),
+}
+
+
+class ListingDetailView(ObjectActionView):
     kind = "offers"
 
     @property
     def template_name(self):
         return f"market/{KIND[self.kind]['model']._meta.model_name}_detail.html"
+
+    def get_actions(self):
+        return OFFER_ACTIONS if self.kind == "offers" else LISTING_ACTIONS
 
     def get_object(self):
         model = KIND[self.kind]["model"]
@@ -128,7 +185,7 @@ class ListingDetailView(TemplateView):
                 {
                     "details_visible": visible,
                     "attachments": obj.attachments.all() if visible else [],
-                    "attachment_form": AttachmentForm() if context["can_change"] else None,
+                    "attachment_form": AttachmentForm() if can(user, Action.ADD, OfferAttachment(offer=obj)) else None,
                     "terms_organizations": Organization.objects.filter(pk__in=actor.organization_ids)
                     if not visible and obj.disclosure == Offer.Disclosure.TERMS
                     else [],
@@ -137,123 +194,61 @@ class ListingDetailView(TemplateView):
             )
         return context
 
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        action = request.POST.get("action", "")
-        try:
-            if action == "submit":
-                services.submit(request.user, obj)
-                messages.success(request, _("Submitted for review."))
-            elif action in ("publish", "return"):
-                services.review(request.user, obj, accept=action == "publish", note=request.POST.get("note", ""))
-                messages.success(request, _("Published.") if action == "publish" else _("Returned to the owner."))
-            elif action == "withdraw":
-                services.withdraw(request.user, obj, request.POST.get("note", ""))
-                messages.success(request, _("Withdrawn."))
-            elif action == "close":
-                services.close(request.user, obj, request.POST.get("note", ""))
-                messages.success(request, _("Closed."))
-            elif action == "accept_terms" and isinstance(obj, Offer):
-                organization = get_object_or_404(
-                    Organization.objects.filter(pk__in=actor_for(request.user).organization_ids),
-                    pk=request.POST.get("organization"),
-                )
-                services.accept_terms(request.user, obj, organization)
-                messages.success(request, _("You accepted the confidentiality terms; the details are shown below."))
-            elif action == "attach" and isinstance(obj, Offer):
-                form = AttachmentForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.get("file") or form.errors)
-                from greentech.core import services as core_services
 
-                core_services.create(
-                    request.user,
-                    OfferAttachment(offer=obj, title=form.cleaned_data["title"], file=form.cleaned_data["file"]),
-                )
-                messages.success(request, _("The file was attached."))
-            else:
-                raise Http404
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except PermissionDenied as denied:
-            messages.error(request, str(denied) or _("You may not do this."))
-        return redirect(obj.get_absolute_url())
-
-
-@method_decorator(login_required, name="dispatch")
-class ListingFormView(TemplateView):
+class ListingFormView(ObjectEditView):
     """Create a listing (as a draft of one of the user's organizations) or change one."""
 
     template_name = "market/listing_form.html"
     kind = "offers"
+    add_rule = ORGANIZATION_MEMBER
+    add_rule_message = _("Register or join an organization first: listings belong to organizations.")
 
-    def organizations(self):
-        return Organization.objects.filter(pk__in=actor_for(self.request.user).organization_ids).order_by("name")
+    @property
+    def queryset(self):
+        return KIND[self.kind]["model"].objects.all()
 
-    def get_instance(self):
-        if "pk" not in self.kwargs:
-            return None
-        model = KIND[self.kind]["model"]
-        return get_object_or_404(model.objects.restrict(self.request.user, Action.CHANGE), pk=self.kwargs["pk"])
+    @property
+    def form_class(self):
+        return KIND[self.kind]["form"]
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not actor_for(request.user).organization_ids:
-            raise PermissionDenied(_("Register or join an organization first: listings belong to organizations."))
-        return super().dispatch(request, *args, **kwargs)
+    def organizations(self, instance=None):
+        """The organizations the listing may belong to: the user's, and the one it belongs to (an administrator
+        changing another organization's listing keeps it there)."""
+        ids = set(actor_for(self.request.user).organization_ids)
+        if instance is not None:
+            ids.add(instance.organization_id)
+        return Organization.objects.filter(pk__in=ids).order_by("name")
+
+    def get_form_kwargs(self, instance):
+        kwargs = {"instance": instance, "organizations": self.organizations(instance)}
+        if self.request.method == "GET" and instance is not None and not instance.categories.exists():
+            # a listing without categories gets the classifier's suggestions pre-selected on its form
+            kwargs["suggested"] = services.suggest_categories(instance)
+        return kwargs
 
     def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        instance = self.get_instance()
-        if form is None:
-            # a listing without categories gets the classifier's suggestions pre-selected on its form
-            suggested = (
-                services.suggest_categories(instance)
-                if instance is not None and not instance.categories.exists()
-                else []
-            )
-            form = KIND[self.kind]["form"](instance=instance, organizations=self.organizations(), suggested=suggested)
-        context.update(
-            {
-                "form": form,
-                "kind": self.kind,
-                "object": instance,
-                "title": (_("Change") + ": " + instance.title) if instance else KIND[self.kind]["title"],
-            }
-        )
+        context = super().get_context_data(form=form, **kwargs)
+        context["kind"] = self.kind
         return context
 
-    def post(self, request, *args, **kwargs):
-        original = self.get_instance()  # as stored: the form writes its values into its own copy
-        form = KIND[self.kind]["form"](request.POST, instance=self.get_instance(), organizations=self.organizations())
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
+    def get_title(self, instance):
+        return (_("Change") + ": " + instance.title) if instance else KIND[self.kind]["title"]
+
+    def save(self, user, original, form):
         changes = form.changes()
-        m2m = {"categories": list(form.cleaned_data["categories"])}
-        try:
-            if original is None:
-                listing = KIND[self.kind]["model"](**changes)
-                suggested = [] if m2m["categories"] else services.suggest_categories(listing)
-                services.create_listing(request.user, listing, categories=m2m["categories"] or suggested)
-                if suggested:
-                    messages.info(
-                        request,
-                        _(
-                            "Green categories suggested by the classification service: %(names)s. "
-                            "Change them if they are wrong."
-                        )
-                        % {"names": "、".join(str(c) for c in suggested)},
-                    )
-            else:
-                listing = services.save_listing(request.user, original, changes, **m2m)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, _("Saved."))
-        return redirect(listing.get_absolute_url())
+        categories = list(form.cleaned_data["categories"])
+        if original is not None:
+            return services.save_listing(user, original, changes, categories=categories)
+        listing = KIND[self.kind]["model"](**changes)
+        suggested = [] if categories else services.suggest_categories(listing)
+        services.create_listing(user, listing, categories=categories or suggested)
+        if suggested:
+            messages.info(
+                self.request,
+                _("Green categories suggested by the classification service: %(names)s. Change them if they are wrong.")
+                % {"names": "、".join(str(c) for c in suggested)},
+            )
+        return listing
 
 
 @method_decorator(login_required, name="dispatch")

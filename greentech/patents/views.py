@@ -5,16 +5,14 @@ analytics page."""
 from __future__ import annotations
 
 import tablib
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from greentech.core.permissions import Action, can
-from greentech.core.views import ObjectDetailView, ObjectHistoryView
+from greentech.core.views import ObjectAction, ObjectActionView, ObjectDetailView, ObjectHistoryView
 from greentech.patents import analytics, queries, services
 from greentech.patents.filtersets import PatentFilterSet
 from greentech.patents.models import Patent
@@ -144,9 +142,41 @@ def export(request):
     return response
 
 
-class PatentDetailView(ObjectDetailView):
+def _translate(view, patent, form):
+    post = view.request.POST
+    services.save_translation(
+        view.request.user,
+        patent,
+        title=post.get("title_translation", ""),
+        abstract=post.get("abstract_translation", ""),
+    )
+
+
+def _list_in_market(view, patent, form):
+    """A draft offer from the patent, for one of the user's applicant organizations (the service decides)."""
+    user, chosen = view.request.user, view.request.POST.get("organization")
+    organization = None
+    if chosen:
+        organization = next((o for o in services.owner_organizations(user, patent) if str(o.pk) == chosen), None)
+        if organization is None:
+            raise PermissionDenied(_("Only members of an applicant organization may list this patent in the market."))
+    return services.list_in_market(user, patent, organization)
+
+
+PATENT_ACTIONS = {
+    "translate": ObjectAction(_translate, gettext_lazy("The translation was saved.")),
+    "list_in_market": ObjectAction(
+        _list_in_market,
+        gettext_lazy("A draft offer was created from the patent: complete and submit it."),
+        permission=None,
+    ),
+}
+
+
+class PatentDetailView(ObjectActionView, ObjectDetailView):
     template_name = "patents/patent_detail.html"
     queryset = Patent.objects.select_related("region")
+    actions = PATENT_ACTIONS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -168,44 +198,6 @@ class PatentDetailView(ObjectDetailView):
             }
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        patent = self.get_object()
-        action = request.POST.get("action", "")
-        try:
-            if action == "translate":
-                services.save_translation(
-                    request.user,
-                    patent,
-                    title=request.POST.get("title_translation", ""),
-                    abstract=request.POST.get("abstract_translation", ""),
-                )
-                messages.success(request, _("The translation was saved."))
-            elif action == "list_in_market":
-                organization = None
-                if request.POST.get("organization"):
-                    organization = next(
-                        (
-                            o
-                            for o in services.owner_organizations(request.user, patent)
-                            if str(o.pk) == request.POST["organization"]
-                        ),
-                        None,
-                    )
-                    if organization is None:
-                        raise PermissionDenied(
-                            _("Only members of an applicant organization may list this patent in the market.")
-                        )
-                offer = services.list_in_market(request.user, patent, organization)
-                messages.success(request, _("A draft offer was created from the patent: complete and submit it."))
-                return redirect(offer.get_absolute_url())
-            else:
-                raise Http404
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except PermissionDenied as denied:
-            messages.error(request, str(denied) or _("You may not do this."))
-        return redirect(patent.get_absolute_url())
 
 
 def _visible_deals(user, context) -> set:

@@ -1,16 +1,9 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from greentech.core import services as core_services
-from greentech.core.permissions import Action, check
-from greentech.core.views import Column, ObjectDetailView, ObjectHistoryView, ObjectListView
+from greentech.core.permissions import Action
+from greentech.core.views import Column, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from greentech.recognitions.models import Recognition
 from greentech.registry import filtersets, services
 from greentech.registry.forms import OrganizationForm
@@ -144,66 +137,29 @@ class DepartmentListView(ObjectListView):
     ]
 
 
-@method_decorator(login_required, name="dispatch")
-class OrganizationFormView(TemplateView):
+class OrganizationFormView(ObjectEditView):
     """Register an organization (the registrant becomes its member) or, for its members, change its record.
 
     Writes go through `registry.services.register_organization` and `core.services.update`, so the
     permission check, validation and the change history are the same as for the API and imports."""
 
     template_name = "registry/organization_form.html"
+    queryset = Organization.objects.all()
+    form_class = OrganizationForm
+    integrity_error_message = _("This organization is registered already (name or unified social credit code).")
 
-    def get_instance(self):
-        if "pk" not in self.kwargs:
-            return None
-        organization = get_object_or_404(Organization.objects.restrict(self.request.user), pk=self.kwargs["pk"])
-        check(self.request.user, Action.CHANGE, organization)  # public record, so 403 rather than 404
-        return organization
+    def get_title(self, instance):
+        return (_("Change") + ": " + instance.name) if instance else _("Register an organization")
 
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        instance = self.get_instance()
-        context.update(
-            {
-                "form": form or OrganizationForm(instance=instance),
-                "object": instance,
-                "title": (_("Change") + ": " + instance.name) if instance else _("Register an organization"),
-            }
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        original = self.get_instance()  # as stored: the form writes its values into its own copy
-        form = OrganizationForm(request.POST, instance=self.get_instance())
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
+    def save(self, user, original, form):
         many_to_many = {"green_categories": list(form.cleaned_data["green_categories"])}
-        try:
-            with transaction.atomic():
-                if original is None:
-                    organization = services.register_organization(
-                        request.user, Organization(**form.changes()), many_to_many=many_to_many
-                    )
-                else:
-                    organization = core_services.update(
-                        request.user, original, form.changes(), many_to_many=many_to_many
-                    )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        except IntegrityError:  # the same name or code registered by another request a moment ago
-            form.add_error(None, _("This organization is registered already (name or unified social credit code)."))
-            return self.render_to_response(self.get_context_data(form=form))
         if original is None:
-            messages.success(
-                request,
-                _("%(name)s is registered and you are its member: you can now publish its offers and needs.")
-                % {"name": organization.name},
-            )
-        else:
-            messages.success(request, _("Saved."))
-        return redirect(organization.get_absolute_url())
+            return services.register_organization(user, Organization(**form.changes()), many_to_many=many_to_many)
+        return core_services.update(user, original, form.changes(), many_to_many=many_to_many)
+
+    def get_success_message(self, obj, created):
+        if created:
+            return _("%(name)s is registered and you are its member: you can now publish its offers and needs.") % {
+                "name": obj.name
+            }
+        return _("Saved.")

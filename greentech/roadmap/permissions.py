@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from greentech.core.permissions import Action, Policy, PublicReferencePolicy, Role, register
+from greentech.core.permissions import Action, Policy, PublicReferencePolicy, Role, register, rule
 from greentech.roadmap.models import Deliverable, DeliverableLead, Part, Plan, ProgressReport, QualityRating, Task
 
 for model in (Plan, Part, Task, DeliverableLead):
@@ -54,3 +54,48 @@ class QualityRatingPolicy(Policy):
 
 
 register(QualityRating, QualityRatingPolicy())
+
+
+# --- page-level rules, asked by the roadmap pages, their actions and templates ({% can 'roadmap.evaluate' plan %})
+
+
+@rule("roadmap.see_progress")
+def may_see_progress(actor, obj=None) -> bool:
+    """Computed status, warnings and reports of the plan are for government roles (and administrators)."""
+    return actor.is_government
+
+
+@rule("roadmap.evaluate")
+def may_evaluate(actor, plan=None) -> bool:
+    """The performance evaluation (绩效评估) of a plan is read by government roles."""
+    return actor.is_government
+
+
+@rule("roadmap.rate")
+def may_rate(actor, plan=None) -> bool:
+    """Quality ratings of the evaluation are given by the platform's administrators (QualityRatingPolicy)."""
+    return actor.is_admin
+
+
+def reporting_departments(actor, deliverable):
+    """The actor's departments that lead or take part in `deliverable` (those they report progress for)."""
+    from greentech.registry.models import Department
+
+    if deliverable is None or Role.DEPARTMENT_OFFICER not in actor.roles:
+        return Department.objects.none()
+    involved = set(deliverable.leads.values_list("department_id", flat=True)) | set(
+        deliverable.participating_departments.values_list("pk", flat=True)
+    )
+    return Department.objects.filter(pk__in=involved & set(actor.department_ids))
+
+
+@rule("roadmap.report")
+def may_report(actor, deliverable) -> bool:
+    """A department officer reports progress on the deliverables their department leads or takes part in."""
+    return reporting_departments(actor, deliverable).exists()
+
+
+@rule("roadmap.review_report")
+def may_review_report(actor, report) -> bool:
+    """Administrators accept or return submitted progress reports (roadmap.services.review_report)."""
+    return actor.is_admin and report is not None and report.review == ProgressReport.Review.SUBMITTED

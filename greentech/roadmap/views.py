@@ -1,15 +1,16 @@
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
-from greentech.core.permissions import Action, Role, actor_for, can
+from greentech.core import services as core_services
+from greentech.core.permissions import Action, actor_for, allows, can, require
+from greentech.core.views import ObjectAction, ObjectActionView
 from greentech.registry.models import Department
 from greentech.roadmap import evaluation, indicators, innovation_index, services, trends
+from greentech.roadmap.forms import ReportForm
 from greentech.roadmap.models import Deliverable, Plan, ProgressReport, QualityRating
+from greentech.roadmap.permissions import reporting_departments
 
 
 def report_evidence(request, pk):
@@ -49,7 +50,7 @@ class PlanDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
-        government = actor_for(user).is_government
+        government = allows(user, "roadmap.see_progress", plan)
         deliverables = list(
             Deliverable.objects.restrict(user)
             .filter(plan=plan)
@@ -87,7 +88,7 @@ class DashboardView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
-        government = actor_for(user).is_government
+        government = allows(user, "roadmap.see_progress", plan)
         rows = []
         for item in (
             Deliverable.objects.restrict(user)
@@ -148,17 +149,38 @@ STATUS_LABELS = {
 }
 
 
-class EvaluationView(TemplateView):
+def _rate(view, plan, form):
+    """An administrator's quality rating of a lead department for the year (created or changed)."""
+    request = view.request
+    department = get_object_or_404(Department, pk=request.POST.get("department") or 0)
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = 0  # refused by the model's validation, with its message
+    values = {"score": score, "comment": request.POST.get("comment", "")}
+    rating = QualityRating.objects.filter(plan=plan, department=department, year=view.year).first()
+    if rating is None:
+        core_services.create(request.user, QualityRating(plan=plan, department=department, year=view.year, **values))
+    else:
+        core_services.update(request.user, rating, values)
+
+
+class EvaluationView(ObjectActionView):
     """Performance evaluation (绩效评估) per department and per task for a year: government roles only;
     administrators rate quality here; ?format=xlsx downloads the tables; the page prints as a report."""
 
     template_name = "roadmap/evaluation.html"
+    actions = {"rate": ObjectAction(_rate, _("The rating was saved."), permission="roadmap.rate")}
+    default_action = "rate"
+
+    def get_object(self):
+        self.setup_plan()
+        return self.plan
 
     def setup_plan(self):
         user = self.request.user
-        if not actor_for(user).is_government:
-            raise PermissionDenied
         self.plan = get_object_or_404(Plan.objects.restrict(user, Action.VIEW), slug=self.kwargs["slug"])
+        require(user, "roadmap.evaluate", self.plan)
         try:
             self.year = int(self.request.GET.get("year") or self.request.POST.get("year") or self.plan.end_year)
         except ValueError:
@@ -171,6 +193,9 @@ class EvaluationView(TemplateView):
             return self.xlsx()
         return super().get(request, *args, **kwargs)
 
+    def get_success_url(self, obj, result):
+        return f"{self.request.path}?year={self.year}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         result = evaluation.evaluate(self.plan, self.year)
@@ -181,35 +206,10 @@ class EvaluationView(TemplateView):
                 "result": result,
                 "title": _("Performance evaluation"),
                 "years": range(self.plan.start_year, self.plan.end_year + 1),
-                "is_admin": actor_for(self.request.user).is_admin,
                 "departments": Department.objects.filter(led_deliverables__plan=self.plan).distinct(),
             }
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        from greentech.core import services as core_services
-
-        self.setup_plan()
-        department = get_object_or_404(Department, pk=request.POST.get("department"))
-        try:
-            score = int(request.POST.get("score", ""))
-        except ValueError:
-            score = 0
-        rating = QualityRating.objects.filter(plan=self.plan, department=department, year=self.year).first()
-        values = {"score": score, "comment": request.POST.get("comment", "")}
-        try:
-            if rating is None:
-                core_services.create(
-                    request.user, QualityRating(plan=self.plan, department=department, year=self.year, **values)
-                )
-            else:
-                core_services.update(request.user, rating, values)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The rating was saved."))
-        return redirect(f"{request.path}?year={self.year}")
 
     def xlsx(self):
         from django.http import HttpResponse
@@ -260,52 +260,67 @@ class EvaluationView(TemplateView):
         return response
 
 
-class ReportForm(forms.ModelForm):
-    class Meta:
-        model = ProgressReport
-        fields = ["department", "period", "status", "percent", "value", "narrative", "links", "evidence"]
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 4}), "links": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, departments=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments if departments is not None else Department.objects.none()
+def _report(view, deliverable, form):
+    data = dict(form.cleaned_data)
+    services.submit_report(view.request.user, deliverable, data.pop("department"), **data)
 
 
-class DeliverableDetailView(TemplateView):
+def _review(view, deliverable, form):
+    request = view.request
+    report = get_object_or_404(
+        ProgressReport.objects.restrict(request.user), pk=request.POST.get("report") or 0, deliverable=deliverable
+    )
+    require(request.user, "roadmap.review_report", report)
+    services.review_report(
+        request.user, report, accept=request.POST.get("review") == "accept", comment=request.POST.get("comment", "")
+    )
+
+
+class DeliverableDetailView(ObjectActionView):
     template_name = "roadmap/deliverable_detail.html"
+    actions = {
+        "report": ObjectAction(
+            _report,
+            _("Your report was submitted for review."),
+            permission="roadmap.report",
+            form=lambda view, deliverable: ReportForm(
+                view.request.POST,
+                view.request.FILES,
+                departments=reporting_departments(actor_for(view.request.user), deliverable),
+            ),
+            form_context="form",
+            invalid_status=200,
+        ),
+        # the rule is asked of the report (roadmap.review_report) once it is found
+        "review": ObjectAction(_review, _("The report was reviewed."), permission=None),
+    }
 
-    def deliverable(self):
+    @property
+    def default_action(self):
+        """The review buttons name their verdict `review`; the report form posts no action."""
+        return "review" if "review" in self.request.POST else "report"
+
+    def get_object(self):
         return get_object_or_404(
             Deliverable.objects.restrict(self.request.user).select_related("plan", "task", "task__part"),
             pk=self.kwargs["pk"],
         )
 
-    def reporting_departments(self, deliverable):
-        """The user's departments that lead or take part in this deliverable."""
-        actor = actor_for(self.request.user)
-        if Role.DEPARTMENT_OFFICER not in actor.roles:
-            return Department.objects.none()
-        involved = set(deliverable.leads.values_list("department_id", flat=True)) | set(
-            deliverable.participating_departments.values_list("pk", flat=True)
-        )
-        return Department.objects.filter(pk__in=involved & set(actor.department_ids))
-
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        deliverable = self.deliverable()
-        actor = actor_for(user)
-        departments = self.reporting_departments(deliverable)
+        deliverable = self.get_object()
+        departments = reporting_departments(actor_for(user), deliverable)
+        government = allows(user, "roadmap.see_progress", deliverable)
         context.update(
             {
                 "object": deliverable,
                 "title": f"{deliverable.number}. {deliverable.text[:40]}",
-                "government": actor.is_government,
-                "is_admin": actor.is_admin,
+                "government": government,
                 "reports": ProgressReport.objects.restrict(user)
                 .filter(deliverable=deliverable)
                 .select_related("department", "submitted_by"),
-                "status": services.deliverable_status(deliverable) if actor.is_government else None,
+                "status": services.deliverable_status(deliverable) if government else None,
                 "form": form or (ReportForm(departments=departments) if departments.exists() else None),
                 "can_change": can(user, Action.CHANGE, deliverable),
                 "indicator": indicators.get(deliverable.indicator) if deliverable.indicator else None,
@@ -313,29 +328,3 @@ class DeliverableDetailView(TemplateView):
             }
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        deliverable = self.deliverable()
-        if "review" in request.POST:
-            report = get_object_or_404(
-                ProgressReport.objects.restrict(request.user), pk=request.POST.get("report"), deliverable=deliverable
-            )
-            services.review_report(
-                request.user, report, accept=request.POST["review"] == "accept", comment=request.POST.get("comment", "")
-            )
-            messages.success(request, _("The report was reviewed."))
-            return redirect(deliverable.get_absolute_url())
-        departments = self.reporting_departments(deliverable)
-        if not departments.exists():
-            raise PermissionDenied
-        form = ReportForm(request.POST, request.FILES, departments=departments)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                services.submit_report(request.user, deliverable, data.pop("department"), **data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Your report was submitted for review."))
-                return redirect(deliverable.get_absolute_url())
-        return self.render_to_response(self.get_context_data(form=form))

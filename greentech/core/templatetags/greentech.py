@@ -16,3 +16,15 @@ def local_name(obj, field: str = "name") -> str:
         if english:
             return english
     return getattr(obj, field, "") or str(obj)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action: str, obj=None) -> bool:
+    """`{% can 'change' object as may_edit %}` or `{% can 'deals.register_contract' deal as may_register %}`:
+    what the permission mechanism answers for the page's user (`core.permissions.allows`), so a button is shown
+    only when the action behind it is allowed."""
+    from greentech.core.permissions import allows
+
+    request = context.get("request")
+    user = getattr(request, "user", None) if request is not None else context.get("user")
+    return allows(user, action, obj)
