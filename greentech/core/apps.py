@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
 
         jobs.register_policy()
         autodiscover_modules("jobs")  # each app declares its jobs in jobs.py (core.jobs.job)
+        from greentech.core import uploads  # noqa: F401  (the core.import_file job)
