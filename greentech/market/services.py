@@ -95,7 +95,6 @@ def save_listing(user, listing: Listing, changes: dict, *, categories=None, inve
             Kind.RESUBMITTED,
             changes={name: value for name, value in changes.items() if name != "status"},
             many_to_many=many,
-            reason="resubmitted after a change",
             parameters={"changed": changed + (["categories"] if "categories" in many else [])},
             check_after=True,
         )

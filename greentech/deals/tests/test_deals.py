@@ -371,6 +371,50 @@ def test_the_broker_commission_is_part_of_the_costs(deal, member, professor, dep
     assert "broker" in " ".join(error.value.messages).lower() or "经纪" in " ".join(error.value.messages)
 
 
+def test_each_move_is_a_stage_step_with_its_transition_and_data(deal, member, department_officer):
+    services.advance(member, deal, "negotiation", note="第一次洽谈", date=datetime.date(2026, 5, 20))
+    contract = registered(deal, member, department_officer)
+    steps = list(deal.events.filter(kind="stage").order_by("pk"))
+    assert [(s.parameters.get("transition"), s.actor, s.note) for s in steps] == [
+        ("open", member, "有意向"),
+        ("negotiate", member, "第一次洽谈"),
+        ("sign", member, ""),
+        ("register", department_officer, ""),
+    ]
+    assert steps[1].date == datetime.date(2026, 5, 20) and deal.stage_changed_on == datetime.date(2026, 6, 10)
+    assert steps[2].parameters == {"transition": "sign", "contract": contract.pk, "amount": "120"}
+    assert steps[3].parameters["registration_number"] == "2026210200000123"
+
+
+def test_a_move_from_a_stage_it_does_not_start_from_names_the_allowed_stages(deal, member):
+    with pytest.raises(ValidationError) as error:
+        services.advance(member, deal, "performing")
+    assert error.value.code == "invalid_transition"
+    assert error.value.messages == [
+        "“start performance” is possible only from “contract registered (合同登记)”; this deal is “intent (意向)”."
+    ]
+    with pytest.raises(ValidationError, match="only from “contract signed"):
+        services.register_contract(SYSTEM, Contract(deal=deal), registration_number="1")
+    deal.refresh_from_db()
+    assert deal.stage == "intent" and deal.events.count() == 1
+
+
+def test_a_refused_move_changes_nothing(deal, member, other_member, professor):
+    notices = Notification.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.advance(other_member, deal, "negotiation", note="不是当事方")
+    with pytest.raises(PermissionDenied):
+        services.terminate(other_member, deal, "不是当事方")
+    assert deal.stage == "intent" and deal.termination_reason == ""  # the instance keeps its values too
+    deal.refresh_from_db()
+    assert deal.stage == "intent" and deal.events.count() == 1 and Notification.objects.count() == notices
+    services.advance(professor, deal, "negotiation")
+    stage = Notification.objects.get(recipient=member, kind="deal_stage")
+    assert stage.title == f"Deal {deal.reference}: negotiation (洽谈)"
+    with translation.override("zh-hans"):
+        assert stage.title == f"交易 {deal.reference}：洽谈"
+
+
 # --- payments -------------------------------------------------------------------------------------------------
 
 
@@ -385,6 +429,20 @@ def test_overdue_payments_are_flagged_once(deal, member, professor, department_o
     assert Notification.objects.filter(recipient=professor, kind="deal_overdue").count() == 1
     assert services.flag_overdue(datetime.date(2026, 8, 3)) == 0
     assert Notification.objects.filter(recipient=professor, kind="deal_overdue").count() == 1
+
+
+def test_a_job_run_again_after_a_crash_tells_nobody_twice(deal, member, professor, department_officer):
+    """The crash came after the notices, before `overdue_notified_on` was stored: the once-key keeps them single."""
+    registered(deal, member, department_officer)
+    payment = services.add_payment(member, deal, title="尾款", due_on=datetime.date(2026, 8, 1), amount=Decimal("40"))
+    assert services.flag_overdue(datetime.date(2026, 8, 2)) == 1
+    Payment.objects.filter(pk=payment.pk).update(overdue_notified_on=None)
+    assert services.flag_overdue(datetime.date(2026, 8, 2)) == 0
+    notices = Notification.objects.filter(recipient=professor, kind="deal_overdue")
+    assert notices.count() == 1
+    assert notices.get().title == "Overdue: 尾款 (due 2026-08-01)" and notices.get().body == deal.offer.title
+    with translation.override("zh-hans"):
+        assert notices.get().title == "已逾期：尾款（到期日 2026-08-01）"
 
 
 def test_a_payment_needs_an_amount(deal, member):

@@ -223,6 +223,100 @@ def test_expire_listings_expires_only_published_listings_past_their_date(member,
     assert services.expire_listings(today=today) == {"offer": 0, "need": 0}
 
 
+def events_of(listing) -> list[tuple]:
+    return [(e.kind, e.state_from, e.state_to, e.actor, e.reason) for e in listing.events.order_by("pk")]
+
+
+def test_every_step_of_the_workflow_writes_a_typed_event(member, member_org, department_officer):
+    offer = make_offer(member_org, user=member)
+    services.submit(member, offer)
+    services.review(department_officer, offer, accept=False, note="请补充中试数据")
+    services.submit(member, reload(offer))
+    services.review(department_officer, reload(offer), accept=True)
+    services.save_listing(member, reload(offer), {"summary": "新的公开摘要"})
+    services.review(department_officer, reload(offer), accept=True, note="可以发布")
+    services.close(member, reload(offer), "已与买方签约")
+    assert events_of(offer) == [
+        ("submit", "draft", "submitted", member, ""),
+        ("return", "submitted", "rejected", department_officer, "请补充中试数据"),
+        ("submit", "rejected", "submitted", member, ""),
+        ("publish", "submitted", "published", department_officer, ""),
+        ("resubmit", "published", "submitted", member, ""),
+        ("publish", "submitted", "published", department_officer, "可以发布"),
+        ("close", "published", "closed", member, "已与买方签约"),
+    ]
+    resubmitted = offer.events.get(kind="resubmit")
+    assert resubmitted.parameters == {"changed": ["summary"]} and resubmitted.created is not None
+    with translation.override("en"):
+        assert offer.events.filter(kind="submit").first().get_kind_display() == "submitted for review"
+    need = make_need(member_org, user=member)
+    services.withdraw(member, need, "不再需要")
+    assert events_of(need) == [("withdraw", "draft", "withdrawn", member, "不再需要")]
+
+
+def test_a_refused_source_state_names_the_allowed_states_and_writes_nothing(member, member_org):
+    draft = make_offer(member_org, user=member)
+    history = draft.history.count()
+    with pytest.raises(ValidationError) as error:
+        services.close(member, draft)
+    assert error.value.code == "invalid_transition"
+    assert error.value.params == {"transition": "close", "current": "draft", "allowed": ["published"]}
+    with translation.override("zh-hans"):
+        assert str(error.value.messages[0]) == "“关闭”只能在“已发布”状态下进行；该技术成果当前为“草稿”。"
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as english:
+            services.close(member, draft)
+        assert english.value.messages == [
+            "“close” is possible only from “published”; this technology offer is “draft”."
+        ]
+    with translation.override("en"), pytest.raises(ValidationError, match="only from “submitted for review”"):
+        services.review(SYSTEM, draft, accept=True)  # publish: only from submitted
+    stored = reload(draft)
+    assert stored.status == Status.DRAFT and draft.status == Status.DRAFT
+    assert not stored.events.exists() and stored.history.count() == history
+
+
+def test_a_refused_permission_changes_nothing(member, member_org, other_member, department_officer):
+    offer = make_offer(member_org, user=member)
+    services.submit(member, offer)
+    before = (offer.history.count(), Notification.objects.count(), offer.events.count())
+    for attempt in (
+        lambda: services.withdraw(other_member, reload(offer)),
+        lambda: services.review(other_member, reload(offer), accept=True),
+        lambda: services.review(member, reload(offer), accept=False, note="自己退回"),
+        lambda: services.close(department_officer, reload(offer)),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    stored = reload(offer)
+    assert stored.status == Status.SUBMITTED and stored.review_note == "" and stored.reviewed_by is None
+    assert (offer.history.count(), Notification.objects.count(), offer.events.count()) == before
+
+
+def test_expiry_is_an_event_of_the_platform_and_owners_are_told_once(member, member_org):
+    offer = published_offer(member_org, title="过期成果", expires_on=datetime.date(2025, 5, 31))
+    services.expire_listings(today=datetime.date(2025, 6, 1))
+    expired = offer.events.get(kind="expire")
+    assert (expired.state_from, expired.state_to, expired.actor) == ("published", "expired", None)
+    assert expired.parameters == {"expires_on": "2025-05-31"}
+    notice = Notification.objects.get(recipient=member, kind="listing_expired")
+    assert notice.once_key == f"{offer.reference}:2025-05-31"
+    with translation.override("en"):
+        assert notice.title == "Expired: 过期成果"
+    with translation.override("zh-hans"):
+        assert notice.title == "已过期：过期成果"
+
+
+def test_the_reviewers_notice_is_rendered_in_the_readers_language(member, member_org, department_officer):
+    offer = make_offer(member_org, user=member, title="余热发电")
+    services.submit(member, offer)
+    notice = Notification.objects.get(recipient=department_officer, kind="listing_submitted")
+    with translation.override("en"):
+        assert (notice.title, notice.body) == ("To review: 余热发电", f"{member_org} · technology offer")
+    with translation.override("zh-hans"):
+        assert (notice.title, notice.body) == ("待审核：余热发电", f"{member_org} · 技术成果")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # 2. Visibility of listings and of an offer's details (disclosure levels, confidentiality terms)
 
