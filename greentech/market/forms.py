@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import DateInput
 from greentech.market.models import Mode, Need, Offer, join_modes, split_modes
 from greentech.taxonomy.models import Category
 
@@ -75,7 +76,7 @@ class OfferForm(ListingForm):
             "description": forms.Textarea(attrs={"rows": 6}),
             "other_benefits": forms.Textarea(attrs={"rows": 2}),
             "confidentiality_terms": forms.Textarea(attrs={"rows": 3}),
-            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": DateInput(),
         }
 
 
@@ -101,7 +102,7 @@ class NeedForm(ListingForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "constraints": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": DateInput(),
         }
 
 
