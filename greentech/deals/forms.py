@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greentech.core.widgets import DateInput
+from greentech.core.widgets import DateInput, label_regions
 from greentech.deals.models import Contract, DealEvent, IncomeShare, MatchmakingEvent, Payment, Stage
 from greentech.market.models import Mode, Need, Status
 from greentech.registry.models import Organization, Person
@@ -164,6 +164,7 @@ class EventForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = organizations
         self.fields["department"].queryset = departments
+        label_regions(self.fields["region"])
         self.style()
 
 

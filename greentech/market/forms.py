@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greentech.core.widgets import DateInput
+from greentech.core.widgets import DateInput, label_regions
 from greentech.market.models import Mode, Need, Offer, join_modes, split_modes
 from greentech.taxonomy.models import Category
 
@@ -22,6 +22,7 @@ class ListingForm(forms.ModelForm):
             "sort_key"
         )
         self.fields["categories"].widget.attrs["size"] = 8
+        label_regions(self.fields["region"])
         if self.instance.pk:
             self.fields["mode_choices"].initial = split_modes(self.instance.modes)
         self.suggested = list(suggested or [])
