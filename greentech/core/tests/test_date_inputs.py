@@ -43,7 +43,9 @@ def edit_forms():
     yield "payment.due_on", deal_forms.PaymentForm(instance=Payment(due_on=DATE))
     yield (
         "event.date",
-        deal_forms.EventForm(instance=MatchmakingEvent(date=DATE), organizations=organizations, departments=departments),
+        deal_forms.EventForm(
+            instance=MatchmakingEvent(date=DATE), organizations=organizations, departments=departments
+        ),
     )
     yield "step.date", deal_forms.StepForm(initial={"date": DATE})
     yield "advance.date", deal_forms.AdvanceForm(initial={"date": DATE})
