@@ -14,13 +14,27 @@ class CoreConfig(AppConfig):
 
 
 def _translate_filter_labels():
-    """django-filter makes a filter's default label (the model field's verbose name) into a plain string the
-    first time it is read, in the language of that request, and keeps it on the FilterSet class: after one
-    English page, the Chinese pages read 'Kind' and 'Level'. A lazy label follows every page's language."""
+    """Filter labels in every page's language. django-filter names a filter after its model field's verbose name
+    only once the filter knows its model (a FilterSet instance's copy), and keeps what it made: drf-spectacular
+    reads the form field of the class's own filters when it writes the API schema, which caches a field without
+    a label on them, and every later page copied it and showed the field name ('Kind', 'Level') in Chinese too;
+    and the label, once read, was a plain string in the language of that request. Here the label is lazy (it
+    follows each page's language) and a form field made before the label was known is made again."""
     from django.utils.functional import lazy
     from django_filters import filters, utils
 
-    if not getattr(filters.label_for_filter, "greentech_lazy", False):
-        lazy_label = lazy(utils.label_for_filter, str)
-        lazy_label.greentech_lazy = True
-        filters.label_for_filter = lazy_label
+    if getattr(filters.label_for_filter, "greentech_lazy", False):
+        return
+    lazy_label = lazy(utils.label_for_filter, str)
+    lazy_label.greentech_lazy = True
+    filters.label_for_filter = lazy_label
+
+    make_field = filters.Filter.field.fget
+
+    def field(self):
+        cached = self.__dict__.get("_field")
+        if cached is not None and cached.label is None and self.label is not None:
+            del self._field
+        return make_field(self)
+
+    filters.Filter.field = property(field)

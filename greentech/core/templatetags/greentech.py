@@ -1,5 +1,6 @@
 """Template helpers shared by every app's pages."""
 
+import ast
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -111,6 +112,16 @@ def history_value(obj, change: dict, side: str):
     if field.is_relation and field.many_to_one:
         related = field.related_model._default_manager.filter(pk=raw).first()
         return local_name(related) if related is not None else shown
+    if field.many_to_many and isinstance(raw, str):  # history_rows gives the JSON form, the list's repr
+        try:
+            raw = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            return shown
+    if field.many_to_many and isinstance(raw, list | tuple):
+        ids = [item.get(field.m2m_reverse_field_name(), item) if isinstance(item, dict) else item for item in raw]
+        related = field.related_model._default_manager.filter(pk__in=[getattr(i, "pk", i) for i in ids])
+        names = [f"{item.code} {local_name(item)}" if hasattr(item, "code") else local_name(item) for item in related]
+        return (", " if _english() else "、").join(names) or shown
     if not field.choices:
         display = getattr(type(obj), f"get_{field.name}_display", None)
         if callable(display):  # a model's own display of a multi-choice field (market listings' modes)
@@ -160,3 +171,16 @@ def record_source(value: str) -> str:
     if value == "demo":
         return gettext("demonstration data")
     return value
+
+
+@register.filter
+def department_names(short_names) -> str:
+    """Departments named by their short names as the plan writes them (省科技厅), listed in the page's language:
+    on English pages by their English names (Department of Science and Technology of Liaoning Province)."""
+    names = list(short_names or [])
+    if not _english():
+        return "、".join(names)
+    from greentech.registry.models import Department
+
+    english = dict(Department.objects.filter(short_name__in=names).values_list("short_name", "name_en"))
+    return "; ".join(english.get(name) or name for name in names)

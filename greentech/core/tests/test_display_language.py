@@ -19,6 +19,7 @@ from greentech.market import services as market_services
 from greentech.market.models import Offer
 from greentech.registry.models import Department, Region, find_region
 from greentech.roadmap.models import Plan
+from greentech.taxonomy.models import Category
 from greentech.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ def offer(member_org):
             region=Region.objects.get(code="210106"),
             expires_on=datetime.date(2027, 6, 30),
         ),
+        categories=[Category.objects.get(scheme__slug="gic2019", code="3.4.2")],
     )
     market_services.submit(SYSTEM, offer)
     return market_services.review(SYSTEM, offer, accept=True)
@@ -68,6 +70,8 @@ def test_history_shows_choices_dates_and_times_in_the_pages_language(client, off
     assert "转让、普通许可" in chinese and "2027年6月30日" in chinese and "沈阳市 · 铁西区" not in english
     assert "transfer, ordinary licence" in english and "June 30, 2027" in english
     assert "(转让)" not in english and "Tiexi District" in english
+    assert "3.4.2 Construction and operation of high-efficiency energy storage facilities" in english
+    assert "3.4.2 高效储能设施建设和运营" in chinese and "[{" not in english
     published = timezone.localtime(offer.published_at)
     assert f"{published:%Y}年{published.month}月{published.day}日 {published:%H:%M}" in chinese
 
@@ -215,6 +219,9 @@ def test_english_pages_use_english_names_of_regions_departments_the_plan_and_org
     plan = Plan.objects.first()
     roadmap = text_of(get(client, reverse("roadmap:plan_list"), "en"))
     assert plan.title_en and plan.title_en in roadmap and plan.title not in roadmap
+    plan_page = text_of(get(client, plan.get_absolute_url(), "en"))
+    assert "Department of Science and Technology of Liaoning Province" in plan_page and "省科技厅" not in plan_page
+    assert "省科技厅" in text_of(get(client, plan.get_absolute_url(), "zh-hans"))
 
 
 # --- sign-up, numbers, contract registration ----------------------------------------------------------------
