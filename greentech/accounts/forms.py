@@ -46,3 +46,9 @@ class SignUpForm(UserCreationForm):
                 code="duplicate_email",
             )
         return email
+
+    @property
+    def passwords_to_enter_again(self) -> bool:
+        """A returned form keeps every field but the two passwords (Django never sends a password back to the
+        browser): the page says so, rather than leaving the reader to find them empty."""
+        return self.is_bound and bool(self.errors) and bool(self.data.get("password1") or self.data.get("password2"))

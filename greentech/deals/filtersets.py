@@ -3,12 +3,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import AnyYesNoWidget, DateInput
 from greentech.deals.models import Contract, Deal, MatchmakingEvent, Stage
 
 
 class DealFilterSet(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("stage"))
-    open = django_filters.BooleanFilter(method="filter_open", label=_("open deals only"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("open deals only"), widget=AnyYesNoWidget)
 
     class Meta:
         model = Deal
@@ -21,10 +22,18 @@ class DealFilterSet(django_filters.FilterSet):
 
 class ContractFilterSet(django_filters.FilterSet):
     registered = django_filters.BooleanFilter(
-        field_name="registration_number", lookup_expr="isnull", exclude=True, label=_("registered")
+        field_name="registration_number",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("registered"),
+        widget=AnyYesNoWidget,
     )
-    signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("signed from"))
-    signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("signed until"))
+    signed_after = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label=_("signed from"), widget=DateInput()
+    )
+    signed_before = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", label=_("signed until"), widget=DateInput()
+    )
 
     class Meta:
         model = Contract
@@ -32,8 +41,8 @@ class ContractFilterSet(django_filters.FilterSet):
 
 
 class MatchmakingEventFilterSet(django_filters.FilterSet):
-    after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
-    before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
+    after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"), widget=DateInput())
+    before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"), widget=DateInput())
 
     class Meta:
         model = MatchmakingEvent

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import DateInput, label_regions
 from greentech.deals.models import Contract, DealEvent, IncomeShare, MatchmakingEvent, Payment, Stage
 from greentech.market.models import Mode, Need, Status
 from greentech.registry.models import Organization, Person
@@ -16,9 +17,6 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-check-input")
             else:
                 widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class OpenDealForm(BootstrapMixin, forms.Form):
@@ -60,7 +58,7 @@ class StepForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"), choices=[choice for choice in DealEvent.Kind.choices if choice[0] != DealEvent.Kind.STAGE]
     )
-    date = forms.DateField(label=_("date"), widget=DATE, required=False)
+    date = forms.DateField(label=_("date"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("what happened"), widget=forms.Textarea(attrs={"rows": 3}))
     document = forms.FileField(label=_("document"), required=False)
     document_title = forms.CharField(label=_("document title"), max_length=200, required=False)
@@ -78,7 +76,7 @@ class AdvanceForm(BootstrapMixin, forms.Form):
             (Stage.COMPLETED, Stage.COMPLETED.label),
         ]
     )
-    date = forms.DateField(label=_("date"), widget=DATE, required=False)
+    date = forms.DateField(label=_("date"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -93,7 +91,7 @@ class SignForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Contract
         fields = ["contract_type", "title", "signed_on", "amount", "transaction_amount"]
-        widgets = {"signed_on": DATE}
+        widgets = {"signed_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +100,7 @@ class SignForm(BootstrapMixin, forms.ModelForm):
 
 class RegisterForm(BootstrapMixin, forms.Form):
     registration_number = forms.CharField(label=_("registration number"), max_length=40)
-    registered_on = forms.DateField(label=_("registered on"), widget=DATE, required=False)
+    registered_on = forms.DateField(label=_("registered on"), widget=DateInput(), required=False)
     transaction_amount = forms.DecimalField(
         label=_("technology transaction amount (10k yuan)"),
         min_value=0,
@@ -167,7 +165,7 @@ class PaymentForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Payment
         fields = ["kind", "title", "due_on", "amount", "note"]
-        widgets = {"due_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"due_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,12 +176,13 @@ class EventForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = MatchmakingEvent
         fields = ["title", "kind", "date", "venue", "online", "region", "organizer", "department", "description"]
-        widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, organizations, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = organizations
         self.fields["department"].queryset = departments
+        label_regions(self.fields["region"])
         self.style()
 
 

@@ -233,7 +233,7 @@ class Deal(DemoMarked, PlatformModel):
 
             from django.utils import timezone
 
-            self.reference = f"D{timezone.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+            self.reference = f"D{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
         super().save(*args, **kwargs)
 
 

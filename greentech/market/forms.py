@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import DateInput, label_regions
 from greentech.market.models import Mode, Need, Offer, join_modes, split_modes
 from greentech.taxonomy.models import Category
 
@@ -21,6 +22,7 @@ class ListingForm(forms.ModelForm):
             "sort_key"
         )
         self.fields["categories"].widget.attrs["size"] = 8
+        label_regions(self.fields["region"])
         if self.instance.pk:
             self.fields["mode_choices"].initial = split_modes(self.instance.modes)
         self.suggested = list(suggested or [])
@@ -75,7 +77,7 @@ class OfferForm(ListingForm):
             "description": forms.Textarea(attrs={"rows": 6}),
             "other_benefits": forms.Textarea(attrs={"rows": 2}),
             "confidentiality_terms": forms.Textarea(attrs={"rows": 3}),
-            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": DateInput(),
         }
 
 
@@ -101,7 +103,7 @@ class NeedForm(ListingForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "constraints": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": DateInput(),
         }
 
 

@@ -155,7 +155,7 @@ class Listing(DemoMarked, PlatformModel):
 
             from django.utils import timezone
 
-            self.reference = f"{self.reference_prefix}{timezone.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+            self.reference = f"{self.reference_prefix}{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
         super().save(*args, **kwargs)
 
 

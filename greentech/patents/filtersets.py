@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import AnyYesNoWidget, DateInput
 from greentech.patents.models import GreenLabel, LegalStatus, Office, Patent, PatentApplicant, PatentCode, PatentType
 from greentech.taxonomy import codes as codelib
 
@@ -43,12 +44,16 @@ class PatentFilterSet(django_filters.FilterSet):
     office = django_filters.ChoiceFilter(choices=Office.choices, label=_("office"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("type"))
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("legal status"))
-    green = django_filters.BooleanFilter(label=_("green"))
+    green = django_filters.BooleanFilter(label=_("green"), widget=AnyYesNoWidget)
     category = django_filters.CharFilter(label=_("green category"), method="filter_category")
     city = django_filters.CharFilter(label=_("city"), method="filter_city")
     applicant = django_filters.CharFilter(label=_("applicant"), method="filter_applicant")
-    date_from = django_filters.DateFilter(field_name="publication_date", lookup_expr="gte", label=_("published from"))
-    date_to = django_filters.DateFilter(field_name="publication_date", lookup_expr="lte", label=_("published until"))
+    date_from = django_filters.DateFilter(
+        field_name="publication_date", lookup_expr="gte", label=_("published from"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="publication_date", lookup_expr="lte", label=_("published until"), widget=DateInput()
+    )
     year = YearFilter(
         field_name="publication_date", lookup_expr="year", label=_("year"), min_value=1790, max_value=2200
     )

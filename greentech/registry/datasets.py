@@ -12,7 +12,7 @@ class RegionResource(DatasetResource):
 
     class Meta(DatasetResource.Meta):
         model = Region
-        fields = ("code", "name", "short_name", "level", "parent")
+        fields = ("code", "name", "name_en", "short_name", "level", "parent")
         import_id_fields = ("code",)
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import AnyYesNoWidget, DateInput
 from greentech.registry.models import (
     CreditRecord,
     Department,
@@ -14,14 +15,6 @@ from greentech.registry.models import (
     find_region,
     within,
 )
-
-
-class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
-    """A yes/no filter whose empty choice reads "any" rather than "unknown"."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = (("", _("any")), ("true", _("yes")), ("false", _("no")))
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -100,7 +93,7 @@ class PlatformFilterSet(SearchFilterSet):
 
 
 class CreditRecordFilterSet(django_filters.FilterSet):
-    active_on = django_filters.DateFilter(method="filter_active", label=_("Active on"))
+    active_on = django_filters.DateFilter(method="filter_active", label=_("Active on"), widget=DateInput())
 
     class Meta:
         model = CreditRecord

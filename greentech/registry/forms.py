@@ -10,17 +10,9 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from greentech.core.widgets import RegionChoiceField
 from greentech.registry.models import Organization, Region
 from greentech.taxonomy.models import Category
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    """The province, its cities and their counties in code order, a county shown with its city (沈阳市 · 和平区)."""
-
-    def label_from_instance(self, region):
-        if region.level == Region.Level.COUNTY and region.parent_id:
-            return f"{region.parent.name} · {region.name}"
-        return region.name
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):

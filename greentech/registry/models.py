@@ -30,6 +30,9 @@ class Region(PlatformModel):
 
     code = models.CharField(_("code"), max_length=12, unique=True, help_text=_("6-digit division code, e.g. 210100."))
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(
+        _("English name"), max_length=100, blank=True, help_text=_("Official romanisation, e.g. Tiexi District.")
+    )
     short_name = models.CharField(_("short name"), max_length=30, blank=True, help_text=_("e.g. 沈阳 for 沈阳市."))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
@@ -64,9 +67,17 @@ def within(region: Region, path: str = "region") -> models.Q:
 
 
 def find_region(value: str) -> Region | None:
-    """A region by its code, name or short name (沈阳市, 沈阳, 210100)."""
+    """A region by its code, name, short name or English name (沈阳市, 沈阳, 210100, Shenyang)."""
     value = (value or "").strip()
-    return Region.objects.filter(models.Q(code=value) | models.Q(name=value) | models.Q(short_name=value)).first()
+    if not value:
+        return None
+    return (
+        Region.objects.filter(
+            models.Q(code=value) | models.Q(name=value) | models.Q(short_name=value) | models.Q(name_en__iexact=value)
+        )
+        .order_by("code")
+        .first()
+    )
 
 
 class Department(PlatformModel):

@@ -14,6 +14,7 @@ def regions():
         {
             "code": f"{province_code}0000",
             "name": cities[0]["province_name"],
+            "name_en": "Liaoning Province",
             "short_name": cities[0]["province_name"].removesuffix("省"),
             "level": "province",
             "parent": "",
@@ -24,6 +25,7 @@ def regions():
             {
                 "code": city["city_code_6"],
                 "name": city["city_name"],
+                "name_en": city["name_en"],
                 "short_name": city["city_name"].removesuffix("市"),
                 "level": "city",
                 "parent": f"{province_code}0000",
@@ -34,12 +36,13 @@ def regions():
             {
                 "code": county["county_code"],
                 "name": county["county_name"],
+                "name_en": county["name_en"],
                 "short_name": "",
                 "level": "county",
                 "parent": f"{county['city_code']}00",
             }
         )
-    yield "regions", table(["code", "name", "short_name", "level", "parent"], rows)
+    yield "regions", table(["code", "name", "name_en", "short_name", "level", "parent"], rows)
 
 
 @loader(20, "departments")

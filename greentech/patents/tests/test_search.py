@@ -150,3 +150,11 @@ def test_a_year_out_of_range_is_a_clear_400(api_client):
         response = api_client(None).get(f"/api/v1/patents/?year={year}")
         assert response.status_code == 400, (year, response.status_code)
     assert api_client(None).get("/api/v1/patents/?year=2021").status_code == 200
+
+
+def test_cli_search_results_carry_their_natural_key(patents, capsys):
+    """`--format json` names each patent by its publication number, as offers are named by their reference."""
+    call_command("search", "patents", "锂电池", "--format", "json")
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    assert result["key_field"] == "number"
+    assert result["key"].startswith("CN111000001")

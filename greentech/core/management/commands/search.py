@@ -4,8 +4,28 @@ import json
 
 from django.core.management.base import CommandError
 
-from greentech.core import search
+from greentech.core import datasets, search
 from greentech.core.management.base import PlatformCommand
+
+
+def natural_key_field(model) -> str:
+    """The field that names a row outside the database: the key its import dataset matches rows on (a listing's
+    `reference`, a patent's publication `number`), else its first unique field, else the id."""
+    for info in datasets.all_datasets():
+        resource_meta = getattr(info.resource, "_meta", None)
+        if getattr(resource_meta, "model", None) is model:
+            keys = tuple(getattr(resource_meta, "import_id_fields", ()) or ())
+            if len(keys) == 1 and keys[0] != "id":
+                return keys[0]
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            return field.name
+    return "pk"
+
+
+def natural_key(obj) -> tuple[str, object]:
+    name = natural_key_field(type(obj))
+    return name, getattr(obj, name)
 
 
 class Command(PlatformCommand):
@@ -66,6 +86,8 @@ class Command(PlatformCommand):
                 {
                     "rank": rank,
                     "id": item.object.pk,
+                    "key": natural_key(item.object)[1],
+                    "key_field": natural_key(item.object)[0],
                     "reference": getattr(item.object, "reference", None),
                     "title": str(getattr(item.object, "title", item.object)),
                     "score": None if item.score is None else round(item.score, 4),
@@ -87,7 +109,7 @@ class Command(PlatformCommand):
         self.stdout.write(f"{total} found / 共 {total} 条 (words: {' '.join(found.tokens)}; match: {found.mode})")
         for rank, item in enumerate(found.items, 1):
             score = "" if item.score is None else f"{item.score:8.3f}"
-            self.stdout.write(f"{rank:3d} {score} {getattr(item.object, 'reference', item.object.pk)} {item.object}")
+            self.stdout.write(f"{rank:3d} {score} {natural_key(item.object)[1]} {item.object}")
 
     def reindex(self, names):
         try:
