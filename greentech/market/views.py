@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from greentech.core import files, freshness
-from greentech.core.permissions import Action, actor_for, can
+from greentech.core.permissions import Action, actor_for, can, hidden_fields
 from greentech.market import match_views, queries, services
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.forms import AttachmentForm, NeedForm, OfferForm
 from greentech.market.models import Need, Offer, OfferAttachment, Status
-from greentech.market.permissions import details_visible
 from greentech.registry.models import Organization
 
 PAGE_SIZE = 20
@@ -123,7 +122,7 @@ class ListingDetailView(TemplateView):
         )
         context.update(match_views.detail_context(user, obj))  # matching offers / needs with their reasons
         if isinstance(obj, Offer):
-            visible = details_visible(user, obj)
+            visible = not hidden_fields(user, obj)  # the policy's field visibility, as in API, history, export
             context.update(
                 {
                     "details_visible": visible,
