@@ -8,7 +8,6 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from greentech.core import services as core_services
 from greentech.core.permissions import Action, check
 from greentech.core.views import Column, ObjectDetailView, ObjectHistoryView, ObjectListView
 from greentech.evaluation.models import Recognition
@@ -185,7 +184,7 @@ class OrganizationFormView(TemplateView):
                         request.user, Organization(**form.changes()), many_to_many=many_to_many
                     )
                 else:
-                    organization = core_services.update(
+                    organization = services.update_organization(
                         request.user, original, form.changes(), many_to_many=many_to_many
                     )
         except ValidationError as error:
