@@ -164,6 +164,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["greentech.core.drf.RestrictedPermission"],
+    # JSON nested too deeply is a 400 (core.drf.JSONParser), not a RecursionError
+    "DEFAULT_PARSER_CLASSES": [
+        "greentech.core.drf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

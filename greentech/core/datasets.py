@@ -31,6 +31,15 @@ def neutralise(text: str) -> str:
     return "'" + text if text and text.startswith(FORMULA_STARTS) else text
 
 
+def clean_text(value) -> str:
+    """A text cell as imported: stripped, refused if it holds a NUL character (SQLite would store it, PostgreSQL
+    refuses it), the export's formula neutralisation undone."""
+    text = force_str(value).strip()
+    if "\x00" in text:
+        raise ValueError(_("Text may not contain NUL characters (\\x00)."))
+    return unneutralise(text)
+
+
 def unneutralise(text: str) -> str:
     """A text cell as imported: the apostrophe an export put before a formula-like value removed; a formula
     itself (what a spreadsheet saves for a cell it calculates, or an injection) is refused."""
@@ -94,7 +103,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=lookups[0], **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        value = unneutralise(force_str(value).strip()) if value is not None else ""
+        value = clean_text(value) if value is not None else ""
         if not value:
             return None
         for lookup in self.lookups:
@@ -159,14 +168,14 @@ class TextWidget(widgets.CharWidget):
     """Empty cells become '' rather than None, so text columns never fail NOT NULL."""
 
     def clean(self, value, row=None, **kwargs):
-        return "" if value is None else unneutralise(force_str(value).strip())
+        return "" if value is None else clean_text(value)
 
 
 class NullableTextWidget(widgets.CharWidget):
     """For optional unique codes stored as NULL when absent (e.g. a credit code): empty cells become None."""
 
     def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else unneutralise(force_str(value).strip())
+        text = "" if value is None else clean_text(value)
         return text or None
 
     def render(self, value, obj=None, **kwargs):
