@@ -39,7 +39,7 @@ def signed_in(client) -> bool:
 
 
 def test_the_right_password_is_refused_after_ten_failures_at_one_account(account):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for number in range(limits.SIGN_IN_PER_ACCOUNT.attempts):
         response = sign_in(client, "zhang.wei", f"guess-{number}", address=f"198.51.100.{number + 1}")
         assert response.status_code == 200
@@ -50,18 +50,18 @@ def test_the_right_password_is_refused_after_ten_failures_at_one_account(account
 
 
 def test_one_client_is_stopped_after_thirty_failures_across_accounts(account):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for number in range(limits.SIGN_IN_PER_CLIENT.attempts):
         sign_in(client, f"user{number}", "wrong-password")
     assert sign_in(client, "zhang.wei", PASSWORD).status_code == 429
     assert not signed_in(client)
-    elsewhere = Client()
+    elsewhere = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert sign_in(elsewhere, "zhang.wei", PASSWORD, address="192.0.2.99").status_code == 302
     assert signed_in(elsewhere)
 
 
 def test_a_person_who_mistypes_a_few_times_still_signs_in(account):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _number in range(3):
         assert sign_in(client, "zhang.wei", "typo").status_code == 200
     assert sign_in(client, "zhang.wei", PASSWORD).status_code == 302
@@ -70,7 +70,7 @@ def test_a_person_who_mistypes_a_few_times_still_signs_in(account):
 def test_the_admin_login_is_under_the_same_limit(account):
     account.is_staff = account.is_superuser = True
     account.save()
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for number in range(limits.SIGN_IN_PER_ACCOUNT.attempts):
         sign_in(client, "zhang.wei", f"guess-{number}", url=ADMIN_LOGIN)
     refused = sign_in(client, "zhang.wei", PASSWORD, url=ADMIN_LOGIN)
@@ -80,7 +80,7 @@ def test_the_admin_login_is_under_the_same_limit(account):
 
 
 def test_a_spoofed_forwarded_header_from_an_untrusted_client_does_not_escape_the_limit(account):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for number in range(limits.SIGN_IN_PER_CLIENT.attempts):
         sign_in(client, f"user{number}", "wrong", HTTP_X_FORWARDED_FOR=f"10.9.{number}.1")
     assert sign_in(client, "zhang.wei", PASSWORD, HTTP_X_FORWARDED_FOR="10.200.0.1").status_code == 429
@@ -105,7 +105,7 @@ def test_the_limits_hold_across_two_processes_sharing_the_database_cache(account
     assert first is not second
     turns = itertools.cycle([first, second])
     monkeypatch.setattr(limits, "_cache", lambda: next(turns))
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for number in range(limits.SIGN_IN_PER_ACCOUNT.attempts):
         sign_in(client, "zhang.wei", f"guess-{number}", address=f"198.51.100.{number + 1}")
     assert limits.count(limits.SIGN_IN_PER_ACCOUNT, "zhang.wei") == limits.SIGN_IN_PER_ACCOUNT.attempts
@@ -118,7 +118,7 @@ def test_the_sign_up_limit_holds_across_two_processes(monkeypatch):
     turns = itertools.cycle([first, second])
     monkeypatch.setattr(limits, "_cache", lambda: next(turns))
     monkeypatch.setattr(limits, "SIGN_UP_PER_CLIENT", limits.Limit("sign-up", 4, 600))
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     statuses = [
         client.post("/accounts/signup/", {"username": ""}, REMOTE_ADDR="192.0.2.50").status_code for _ in range(6)
     ]

@@ -13,6 +13,18 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/organizations/"
 
 
+@pytest.fixture
+def api_client(api_client):
+    """The API client asking for English (the platform's default language is Chinese)."""
+
+    def make(user=None):
+        client = api_client(user)
+        client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return client
+
+    return make
+
+
 def test_json_nested_a_thousand_deep_answers_a_json_400(api_client, member):
     body = '{"name": ' + "[" * 1000 + "]" * 1000 + "}"
     response = api_client(member).post(API, body, content_type="application/json")

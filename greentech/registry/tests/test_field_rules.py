@@ -25,7 +25,9 @@ def _refused_on_kind(response):
 
 
 def test_the_api_refuses_registering_a_government_organization(api_client, other_member):
-    response = api_client(other_member).post(API, {"name": NEW_NAME, "kind": GOVERNMENT}, format="json")
+    client = api_client(other_member)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(API, {"name": NEW_NAME, "kind": GOVERNMENT}, format="json")
     _refused_on_kind(response)
     assert "administrators" in str(response.json()["kind"])
     assert not Organization.objects.filter(name=NEW_NAME).exists()
