@@ -47,8 +47,10 @@ def unneutralise(text: str) -> str:
         return text[1:]
     if text.startswith("="):
         raise ValueError(
-            _("A formula (%(value)s…) is not a value: enter the text, or put an apostrophe (') before the =.")
-            % {"value": text[:20]}
+            lazy(
+                _("A formula (%(value)s…) is not a value: enter the text, or put an apostrophe (') before the =."),
+                value=text[:20],
+            )
         )
     return text
 

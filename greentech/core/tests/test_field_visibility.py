@@ -233,7 +233,9 @@ def test_an_import_refuses_a_formula_cell(member_org, member):
     table.append(["", FORMULA, member_org.name, "摘要"])
     report = imports.run_import("offers", table, user=member)
     assert not report.ok
-    assert any(error.column == "title" and "formula" in error.text("en") for error in report.errors)
+    assert any(error.column == "title" and "formula" in error.text("en") for error in report.errors), [
+        error.as_dict() for error in report.errors
+    ]
     assert not Offer.objects.filter(summary="摘要").exists()
 
 
