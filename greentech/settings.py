@@ -1,5 +1,6 @@
 """Django settings. Everything configurable comes from the environment through greentech.config."""
 
+import os
 import sys
 
 try:  # A modern SQLite (FTS5, JSON, extension loading) when the wheel is there; stdlib sqlite3 otherwise.
@@ -102,6 +103,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+# A cache every app server shares, for what must hold across processes and machines: the sign-in and sign-up attempt
+# limits (accounts.limits). Django's database cache on the embedded default (its table is made by `migrate` /
+# `greentech init`); Redis in production with GREENTECH_CACHE_URL=redis://host:6379/0 (the `redis` package).
+_shared_cache_url = os.environ.get("GREENTECH_CACHE_URL", "").strip()
+CACHES["shared"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _shared_cache_url, "KEY_PREFIX": "greentech"}
+    if _shared_cache_url.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "greentech_shared_cache"}
+)
+# The proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the client address of a
+# request is its REMOTE_ADDR unless that is one of these (default: a proxy on this machine, nginx in front of
+# gunicorn). GREENTECH_TRUSTED_PROXIES="" believes no header.
+GREENTECH_TRUSTED_PROXIES = [
+    entry.strip() for entry in os.environ.get("GREENTECH_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if entry.strip()
+]
+# every password sign-in (portal, admin) passes the attempt limits
+AUTHENTICATION_BACKENDS = ["greentech.accounts.limits.LimitedModelBackend"]
 # GREENTECH_RENDER_CACHE=0 renders every anonymous list page and API list afresh (to measure without the cache)
 GREENTECH_RENDER_CACHE = _env.render_cache
 # the job engine (core.jobs): Huey on SQLite (embedded default), on Redis (production), or immediate (tests)
@@ -154,6 +172,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["greentech.core.drf.RestrictedPermission"],
+    # JSON nested too deeply is a 400 (core.drf.JSONParser), not a RecursionError
+    "DEFAULT_PARSER_CLASSES": [
+        "greentech.core.drf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from greentech.accounts.views import SignInView
 from greentech.core import health
 from greentech.core.api_root import api_root, me
 
@@ -31,7 +32,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),  # Django's LoginView behind the attempt limits
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("greentech.accounts.urls")),
     path("", include("greentech.portal.urls")),

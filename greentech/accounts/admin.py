@@ -1,7 +1,11 @@
 from django.contrib import admin
 
+from greentech.accounts.forms import AdminSignInForm
 from greentech.accounts.models import RoleAssignment, TermsOfUseAcceptance
 from greentech.core.admin import RestrictedAdmin
+
+# the admin's sign-in page behind the same attempt limits as the portal's (accounts.limits)
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(RoleAssignment)

@@ -1,9 +1,39 @@
-"""The sign-up form: a plain account a person creates for themselves."""
+"""The sign-in forms (portal and admin, behind the attempt limits) and the sign-up form."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
+
+
+class LimitedSignInMixin:
+    """At the attempt limits (accounts.limits.LimitedModelBackend noted the wait on the request) the form says
+    so, instead of Django's 'enter a correct username and password'."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            wait = getattr(self.request, "sign_in_wait", 0)
+            if wait:
+                raise forms.ValidationError(
+                    _(
+                        "Too many failed sign-ins for this account or from your address: "
+                        "try again in %(minutes)d minutes."
+                    )
+                    % {"minutes": max(1, -(-wait // 60))},
+                    code="rate_limited",
+                ) from None
+            raise
+
+
+class SignInForm(LimitedSignInMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(LimitedSignInMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignUpForm(UserCreationForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
@@ -14,41 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
-from greentech.accounts import models, services
-from greentech.accounts.forms import SignUpForm
+from greentech.accounts import limits, models, services
+from greentech.accounts.forms import SignInForm, SignUpForm
 from greentech.accounts.models import RoleAssignment
 from greentech.core.permissions import Action, actor_for
 from greentech.market.models import Need, Offer
 from greentech.registry.models import Organization
 
-# At most this many sign-up attempts (valid or not) per client address in the window, so a script cannot mass-
-# create accounts or probe usernames; a person who mistypes a few times is far below it, and so is a campus
-# behind one address signing up a room of people at a matchmaking event.
-SIGN_UP_ATTEMPTS = 20
-SIGN_UP_WINDOW = 600  # seconds
-
 
 def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or, when that is a proxy on this machine (nginx in front of gunicorn),
-    the last X-Forwarded-For entry, the one that proxy appended (earlier entries are the client's to invent)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and address in ("127.0.0.1", "::1"):
-        return forwarded.split(",")[-1].strip()
-    return address
-
-
-def attempts_exceeded(request, scope: str, limit: int, window: int) -> bool:
-    """Count this request against its client address in the cache; True once there were more than `limit`
-    within `window` seconds of the first. (The cache is per server process unless CACHES names a shared one.)"""
-    key = f"greentech:attempts:{scope}:{client_address(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    """The client's address (accounts.limits: X-Forwarded-For only from a trusted proxy)."""
+    return limits.client_address(request)
 
 
 def safe_next(request) -> str:
@@ -57,6 +33,22 @@ def safe_next(request) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return ""
+
+
+class SignInView(LoginView):
+    """Django's sign-in page behind the attempt limits (accounts.limits): at the limit it answers 429 with the
+    wait, the right password included."""
+
+    template_name = "portal/login.html"
+    authentication_form = SignInForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        wait = getattr(self.request, "sign_in_wait", 0)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
 
 
 class SignUpView(FormView):
@@ -71,11 +63,15 @@ class SignUpView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if attempts_exceeded(request, "sign-up", SIGN_UP_ATTEMPTS, SIGN_UP_WINDOW):
+        address = client_address(request)
+        if limits.hit(limits.SIGN_UP_PER_CLIENT, address) > limits.SIGN_UP_PER_CLIENT.attempts:
+            wait = limits.retry_after(limits.SIGN_UP_PER_CLIENT, address)
             context = self.get_context_data(
-                form=self.get_form_class()(), rate_limited=True, wait_minutes=SIGN_UP_WINDOW // 60
+                form=self.get_form_class()(), rate_limited=True, wait_minutes=max(1, -(-wait // 60))
             )
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -96,7 +92,7 @@ class SignUpView(FormView):
         except IntegrityError:  # the same username taken by another request a moment ago
             form.add_error("username", _("A user with that username already exists."))
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="greentech.accounts.limits.LimitedModelBackend")
         messages.success(
             self.request,
             _("Welcome, %(name)s: your account is ready. Register your organization to publish offers and needs.")

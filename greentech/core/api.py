@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from greentech.core import audit, services
-from greentech.core.permissions import Action
+from greentech.core.permissions import Action, hidden_fields, with_field_visibility
 
 
 class PlatformModelSerializer(serializers.ModelSerializer):
@@ -30,6 +30,15 @@ class PlatformModelSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         many = self._split(validated_data)
         return services.update(self.context["request"].user, instance, validated_data, many_to_many=many)
+
+    def to_representation(self, instance):
+        """The fields the viewer may not read (the model's Policy.hidden_fields) are given as null."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        for name in hidden_fields(getattr(request, "user", None), instance):
+            if name in data:
+                data[name] = None
+        return data
 
 
 class HistorySerializer(serializers.Serializer):
@@ -53,7 +62,10 @@ class RestrictedViewSet(viewsets.ModelViewSet):
         audit.attribute_request_to(request.user, audit.Source.API)
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, Action.VIEW)
+        queryset = super().get_queryset().restrict(self.request.user, Action.VIEW)
+        if self.action == "list":  # field visibility in the list's query; actions re-read after changing
+            queryset = with_field_visibility(queryset, self.request.user)
+        return queryset
 
     def perform_destroy(self, instance):
         services.delete(self.request.user, instance)
@@ -62,9 +74,10 @@ class RestrictedViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         """Who changed this record, when, from where, and what changed (visible to whoever may view it)."""
-        return Response(HistorySerializer(audit.history_rows(self.get_object()), many=True).data)
+        return Response(HistorySerializer(audit.history_rows(self.get_object(), request.user), many=True).data)
 
 
 class ReadOnlyRestrictedViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, Action.VIEW)
+        queryset = super().get_queryset().restrict(self.request.user, Action.VIEW)
+        return with_field_visibility(queryset, self.request.user) if self.action == "list" else queryset

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from greentech.core.i18n import lazy
+
 
 class Source(models.TextChoices):
     WEB = "web", _("Web")
@@ -103,10 +105,65 @@ TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 SKIPPED_FIELDS = {"id", "created", "updated", "sort_key"}
 
 
-def display_value(field, value):
-    """A stored value as a person reads it: choice labels, yes/no, the related object's name, not its id."""
+def _is_user_field(field) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return field is not None and field.is_relation and field.related_model is get_user_model()
+
+
+class PersonLabels:
+    """People in a history as the viewer may see them: the account name only to platform administrators and to
+    the person themself; to everyone else the organization they acted for, or their role ('a reviewer')."""
+
+    def __init__(self, viewer, instance):
+        from greentech.core.permissions import actor_for
+
+        self.viewer = actor_for(viewer)
+        self.organization_id = getattr(instance, "organization_id", None)
+        self._labels: dict = {}
+
+    def __call__(self, user_id):
+        if user_id is None:
+            return None
+        if user_id not in self._labels:
+            self._labels[user_id] = self._label(user_id)
+        return self._labels[user_id]
+
+    def _label(self, user_id) -> str:
+        from django.apps import apps
+        from django.contrib.auth import get_user_model
+
+        from greentech.core.permissions import Role
+
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return str(_("a former user"))
+        if self.viewer.is_admin or getattr(self.viewer.user, "pk", None) == user_id:
+            return user.get_username()
+        assignments = apps.get_model("accounts", "RoleAssignment").objects.filter(user_id=user_id, active=True)
+        roles = set(assignments.values_list("role", flat=True))
+        if user.is_superuser or Role.ADMIN in roles:
+            return str(_("a platform administrator"))
+        if Role.DEPARTMENT_OFFICER in roles:
+            return str(_("a reviewer"))
+        organizations = set(assignments.exclude(organization=None).values_list("organization_id", flat=True))
+        if self.organization_id in organizations:
+            organizations = {self.organization_id}
+        organization = (
+            apps.get_model("registry", "Organization").objects.filter(pk__in=organizations).order_by("name").first()
+        )
+        if organization is not None:
+            return str(lazy(_("a member of %(organization)s"), organization=organization.name))
+        return str(_("a user of the platform"))
+
+
+def display_value(field, value, people=None):
+    """A stored value as a person reads it: choice labels, yes/no, the related object's name, not its id; a
+    person (a user field) as `people` labels them (no account names without it)."""
     if value is None or value == "":
         return None
+    if _is_user_field(field):
+        return people(value) if people is not None else str(_("a user of the platform"))
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -121,13 +178,34 @@ def display_value(field, value):
     return str(value)
 
 
-def _change(field, name, before, after) -> dict:
+def _change(field, name, before, after, hidden=frozenset(), people=None) -> dict:
     def as_json(value):
         return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
+    label = str(field.verbose_name) if field is not None else name
+    if name in hidden:  # the viewer may not read this field (Policy.hidden_fields): say it changed, not how
+        return {
+            "field": name,
+            "label": label,
+            "hidden": True,
+            "before": None,
+            "after": None,
+            "before_display": None,
+            "after_display": None,
+        }
+    if _is_user_field(field):  # a person: as the viewer may see them, never an account id
+        before_display, after_display = display_value(field, before, people), display_value(field, after, people)
+        return {
+            "field": name,
+            "label": label,
+            "before": before_display,
+            "after": after_display,
+            "before_display": before_display,
+            "after_display": after_display,
+        }
     return {
         "field": name,
-        "label": str(field.verbose_name) if field is not None else name,
+        "label": label,
         "before": as_json(before),
         "after": as_json(after),
         "before_display": display_value(field, before) if field is not None else before,
@@ -135,13 +213,14 @@ def _change(field, name, before, after) -> dict:
     }
 
 
-def changes(record) -> list[dict]:
-    """The field-level difference between a historical record and the one before it."""
+def changes(record, hidden=frozenset(), people=None) -> list[dict]:
+    """The field-level difference between a historical record and the one before it; the `hidden` fields
+    (those the viewer may not read) without their values, people as `people` labels them."""
     model_meta = record.instance_type._meta
     previous = record.prev_record
     if previous is None:
         return [
-            _change(f, f.name, None, getattr(record, f.attname))
+            _change(f, f.name, None, getattr(record, f.attname), hidden, people)
             for f in model_meta.concrete_fields
             if f.name not in SKIPPED_FIELDS and getattr(record, f.attname, None) not in (None, "")
         ]
@@ -153,25 +232,30 @@ def changes(record) -> list[dict]:
             field = model_meta.get_field(change.field)
         except Exception:  # noqa: BLE001 - a field removed since the record was written
             field = None
-        rows.append(_change(field, change.field, change.old, change.new))
+        rows.append(_change(field, change.field, change.old, change.new, hidden, people))
     return rows
 
 
-def history_rows(instance) -> list[dict]:
-    """The object's history, newest first, in a form the portal and the API both show."""
+def history_rows(instance, user) -> list[dict]:
+    """The object's history as `user` may read it (the fields the permission policy hides from them blanked,
+    people shown as they may see them), newest first, in a form the portal and the API both show."""
+    from greentech.core.permissions import hidden_fields
+
+    hidden = hidden_fields(user, instance)
+    people = PersonLabels(user, instance)
     rows = []
-    for record in instance.history.select_related("history_user").order_by("-history_date", "-history_id"):
+    for record in instance.history.order_by("-history_date", "-history_id"):
         rows.append(
             {
                 "id": record.history_id,
                 "date": record.history_date,
-                "user": record.history_user.get_username() if record.history_user else None,
+                "user": people(record.history_user_id),
                 "source": record.history_source,
                 "source_display": str(Source(record.history_source).label),
                 "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
                 "type_display": str(TYPE_LABELS[record.history_type]),
                 "reason": record.history_change_reason or "",
-                "changes": changes(record),
+                "changes": changes(record, hidden, people),
             }
         )
     return rows

@@ -18,7 +18,41 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from greentech.core.i18n import lazy
-from greentech.core.permissions import Action, can, check
+from greentech.core.permissions import Action, can, check, hidden_fields, with_field_visibility
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|..., @SUM(...)), and
+# strips nothing: exports write such text cells with a leading apostrophe, imports take one apostrophe off again
+# (so an export re-imports unchanged). An apostrophe itself is escaped too, so text that starts with one survives.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as exported: no spreadsheet reads it as a formula."""
+    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
+
+
+def clean_text(value) -> str:
+    """A text cell as imported: stripped, refused if it holds a NUL character (SQLite would store it, PostgreSQL
+    refuses it), the export's formula neutralisation undone."""
+    text = force_str(value).strip()
+    if "\x00" in text:
+        raise ValueError(_("Text may not contain NUL characters (\\x00)."))
+    return unneutralise(text)
+
+
+def unneutralise(text: str) -> str:
+    """A text cell as imported: the apostrophe an export put before a formula-like value removed; a formula
+    itself (what a spreadsheet saves for a cell it calculates, or an injection) is refused."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    if text.startswith("="):
+        raise ValueError(
+            lazy(
+                _("A formula (%(value)s…) is not a value: enter the text, or put an apostrophe (') before the =."),
+                value=text[:20],
+            )
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -71,7 +105,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=lookups[0], **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        value = force_str(value).strip() if value is not None else ""
+        value = clean_text(value) if value is not None else ""
         if not value:
             return None
         for lookup in self.lookups:
@@ -136,14 +170,14 @@ class TextWidget(widgets.CharWidget):
     """Empty cells become '' rather than None, so text columns never fail NOT NULL."""
 
     def clean(self, value, row=None, **kwargs):
-        return "" if value is None else force_str(value).strip()
+        return "" if value is None else clean_text(value)
 
 
 class NullableTextWidget(widgets.CharWidget):
     """For optional unique codes stored as NULL when absent (e.g. a credit code): empty cells become None."""
 
     def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else force_str(value).strip()
+        text = "" if value is None else clean_text(value)
         return text or None
 
     def render(self, value, obj=None, **kwargs):
@@ -237,6 +271,29 @@ class DatasetResource(resources.ModelResource):
 
     def get_export_queryset(self, request=None, **kwargs):
         return self._meta.model.objects.all().restrict(self.user, Action.VIEW)
+
+    def export(self, queryset=None, **kwargs):
+        """Rows as the user may read them: the fields the permission policy hides from them (Policy.hidden_fields,
+        as on the detail page and in the API) are exported empty."""
+        if queryset is None:
+            queryset = self.get_export_queryset()
+        if isinstance(queryset, models.QuerySet):
+            queryset = with_field_visibility(queryset, self.user)
+        return super().export(queryset=queryset, **kwargs)
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        hidden = hidden_fields(self.user, instance)
+        return [
+            "" if field.attribute in hidden else self.export_field(field, instance, **kwargs)
+            for field in self.get_export_fields(selected_fields)
+        ]
+
+    def export_field(self, field, instance, **kwargs):
+        """Text cells (free text and the names of related rows) neutralised against formula injection."""
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and isinstance(field.widget, widgets.CharWidget | NaturalKeyWidget):
+            return neutralise(value)
+        return value
 
     def import_row(self, row, instance_loader, **kwargs):
         """Each row in its own savepoint: a database error on one row (e.g. a duplicate) is reported for that

@@ -149,6 +149,20 @@ class Policy:
     def can_add(self, actor: Actor, instance) -> bool:
         return False
 
+    # --- field visibility: the one hook the detail pages, serializers, history and exports all ask ---------------
+
+    # the fields some viewers of a visible row may still not read (e.g. an offer's details below its disclosure)
+    restricted_fields: tuple = ()
+
+    def hidden_fields(self, actor: Actor, instance) -> frozenset:
+        """The fields of this visible `instance` that `actor` may not read: shown blank everywhere (detail, API,
+        history, export). Lists call `with_field_visibility` first, so this need not query per row."""
+        return frozenset()
+
+    def with_field_visibility(self, actor: Actor, queryset):
+        """The queryset prepared so that `hidden_fields` answers without a query per row (e.g. an annotation)."""
+        return queryset
+
 
 class PublicReferencePolicy(Policy):
     """Reference data (regions, departments, catalogues): everyone reads, only administrators write."""
@@ -207,6 +221,30 @@ class RestrictedQuerySet(models.QuerySet):
         if scope is False or scope is None:
             return self.none()
         return self.filter(scope)
+
+
+def hidden_fields(user, instance) -> frozenset:
+    """The fields of `instance` (a row `user` may view) that `user` may not read; administrators read all."""
+    actor = actor_for(user)
+    policy = policy_for(type(instance))
+    if not policy.restricted_fields or (actor.is_admin and policy.admin_bypass):
+        return frozenset()
+    return frozenset(policy.hidden_fields(actor, instance)) & frozenset(policy.restricted_fields)
+
+
+def with_field_visibility(queryset, user):
+    """`queryset` prepared for `hidden_fields` on each of its rows (one query for the list, not one per row)."""
+    actor = actor_for(user)
+    policy = policy_for(queryset.model)
+    if not policy.restricted_fields or (actor.is_admin and policy.admin_bypass):
+        return queryset
+    return policy.with_field_visibility(actor, queryset)
+
+
+def blank_hidden(user, instance, data: dict, hidden: frozenset | None = None) -> dict:
+    """`data` (a row's values by field name) with the fields `user` may not read set to None."""
+    hidden = hidden_fields(user, instance) if hidden is None else hidden
+    return {name: (None if name in hidden else value) for name, value in data.items()}
 
 
 def can(user, action: str, instance) -> bool:

@@ -114,7 +114,7 @@ class ObjectHistoryView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         if not context["has_history"]:
             raise Http404
-        context["history"] = audit.history_rows(context["object"])
+        context["history"] = audit.history_rows(context["object"], self.request.user)
         return context
 
 

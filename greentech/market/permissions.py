@@ -64,7 +64,28 @@ def details_visible(user, offer: Offer) -> bool:
     scope = details_q(actor_for(user))
     if scope is True:
         return True
+    annotated = getattr(offer, DETAILS_VISIBLE, None)  # lists annotate it (OfferPolicy.with_field_visibility)
+    if annotated is not None:
+        return bool(annotated)
     return Offer.objects.filter(scope, pk=offer.pk).exists()
+
+
+# the annotation market.queries.with_details_visible adds (kept equal to queries.DETAILS_VISIBLE, which imports us)
+DETAILS_VISIBLE = "details_visible_for_user"
+# an offer's details, shown by its disclosure level (details_q) on the detail page, in the API, history and exports
+DETAIL_FIELDS = ("description", "contact_name", "contact_email", "contact_phone")
+
+
+class OfferPolicy(ListingPolicy):
+    restricted_fields = DETAIL_FIELDS
+
+    def hidden_fields(self, actor, instance):
+        return frozenset() if details_visible(actor.user, instance) else frozenset(DETAIL_FIELDS)
+
+    def with_field_visibility(self, actor, queryset):
+        from greentech.market import queries
+
+        return queries.with_details_visible(queryset, actor.user)
 
 
 class OfferAttachmentPolicy(Policy):
@@ -97,7 +118,7 @@ class TermsAcceptancePolicy(Policy):
         return instance.organization_id in actor.organization_ids
 
 
-register(Offer, ListingPolicy())
+register(Offer, OfferPolicy())
 
 
 class ListingEventPolicy(Policy):

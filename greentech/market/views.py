@@ -16,13 +16,12 @@ from django.views.generic import TemplateView
 
 from greentech.core import files, freshness
 from greentech.core import services as core_services
-from greentech.core.permissions import ORGANIZATION_MEMBER, Action, actor_for, allows, can
+from greentech.core.permissions import ORGANIZATION_MEMBER, Action, actor_for, allows, can, hidden_fields
 from greentech.core.views import ObjectAction, ObjectActionView, ObjectEditView
 from greentech.market import match_views, queries, services
 from greentech.market.filtersets import NeedFilterSet, OfferFilterSet
 from greentech.market.forms import AttachmentForm, NeedForm, OfferForm
 from greentech.market.models import Need, Offer, OfferAttachment, Status
-from greentech.market.permissions import details_visible
 from greentech.registry.models import Organization
 
 PAGE_SIZE = 20
@@ -180,7 +179,7 @@ class ListingDetailView(ObjectActionView):
         )
         context.update(match_views.detail_context(user, obj))  # matching offers / needs with their reasons
         if isinstance(obj, Offer):
-            visible = details_visible(user, obj)
+            visible = not hidden_fields(user, obj)  # the policy's field visibility, as in API, history, export
             context.update(
                 {
                     "details_visible": visible,

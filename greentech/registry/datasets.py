@@ -37,6 +37,15 @@ class OrganizationResource(DatasetResource):
         "green_categories": _("Catalogue codes separated by |, e.g. 1.1.1|3.2.1"),
     }
 
+    def before_save_instance(self, instance, row, **kwargs):
+        from greentech.registry.services import check_organization_fields
+
+        stored = (
+            Organization.objects.filter(pk=instance.pk).values_list("kind", flat=True).first() if instance.pk else None
+        )
+        check_organization_fields(self.user, instance.kind, stored_kind=stored)
+        super().before_save_instance(instance, row, **kwargs)
+
     class Meta(DatasetResource.Meta):
         model = Organization
         fields = (

@@ -48,6 +48,16 @@ class PersonPolicy(Policy):
     def can_add(self, actor, instance):
         return instance.organization_id in actor.organization_ids
 
+    # a publicly listed person shows name, organization and expertise (Person.is_public); contact details are not
+    restricted_fields = ("email", "phone")
+
+    def hidden_fields(self, actor, instance):
+        if actor.is_government or instance.organization_id in actor.organization_ids:
+            return frozenset()
+        if actor.user is not None and instance.user_id is not None and instance.user_id == actor.user.pk:
+            return frozenset()
+        return frozenset(self.restricted_fields)
+
 
 class PlatformMemberPolicy(Policy):
     def scope(self, actor, action):

@@ -1,7 +1,6 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from greentech.core import services as core_services
 from greentech.core.permissions import Action
 from greentech.core.views import Column, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from greentech.recognitions.models import Recognition
@@ -155,7 +154,7 @@ class OrganizationFormView(ObjectEditView):
         many_to_many = {"green_categories": list(form.cleaned_data["green_categories"])}
         if original is None:
             return services.register_organization(user, Organization(**form.changes()), many_to_many=many_to_many)
-        return core_services.update(user, original, form.changes(), many_to_many=many_to_many)
+        return services.update_organization(user, original, form.changes(), many_to_many=many_to_many)
 
     def get_success_message(self, obj, created):
         if created:

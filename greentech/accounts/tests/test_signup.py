@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from greentech.accounts import views
+from greentech.accounts import limits, views
 from greentech.accounts.forms import SignUpForm
 from greentech.accounts.models import RoleAssignment
 from greentech.core.permissions import actor_for
@@ -157,7 +157,7 @@ def test_sign_up_requires_the_csrf_token():
 
 @pytest.mark.django_db
 def test_sign_up_attempts_are_limited_per_address(client, monkeypatch):
-    monkeypatch.setattr(views, "SIGN_UP_ATTEMPTS", 3)
+    monkeypatch.setattr(limits, "SIGN_UP_PER_CLIENT", limits.Limit("sign-up", 3, 600))
     for _ in range(3):
         assert client.post(SIGN_UP, data(password2="wrong-wrong-2026"), REMOTE_ADDR="10.0.0.7").status_code == 200
     refused = client.post(SIGN_UP, data(), REMOTE_ADDR="10.0.0.7")
@@ -226,7 +226,7 @@ def test_an_administrators_account_names_the_role_once(client, admin):
 
 @pytest.mark.django_db
 def test_behind_a_local_proxy_the_limit_counts_the_forwarded_client(client, monkeypatch):
-    monkeypatch.setattr(views, "SIGN_UP_ATTEMPTS", 1)
+    monkeypatch.setattr(limits, "SIGN_UP_PER_CLIENT", limits.Limit("sign-up", 1, 600))
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     assert client.post(SIGN_UP, data(accept_terms=None), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 200
     # a client cannot escape its count by inventing an earlier X-Forwarded-For entry

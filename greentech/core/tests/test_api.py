@@ -351,9 +351,13 @@ def test_history_endpoint_shows_the_api_change_with_its_user_and_source(api_clie
         f"{API}/organizations/{member_org.pk}/", {"description": "新增光伏组件回收业务"}, format="json"
     )
     assert response.status_code == 200
-    history = api_client().get(f"{API}/organizations/{member_org.pk}/history/").json()
+    visitor = api_client()
+    visitor.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    history = visitor.get(f"{API}/organizations/{member_org.pk}/history/").json()
     latest = history[0]
-    assert (latest["user"], latest["source"], latest["type"]) == ("member", "api", "changed")
+    # the visitor sees the organization the change was made for, never the account name (issue 15, finding 1)
+    assert (latest["user"], latest["source"], latest["type"]) == (f"a member of {member_org.name}", "api", "changed")
+    assert api_client(member).get(f"{API}/organizations/{member_org.pk}/history/").json()[0]["user"] == "member"
     assert {"field": "description", "before": "", "after": "新增光伏组件回收业务"}.items() <= next(
         change for change in latest["changes"] if change["field"] == "description"
     ).items()

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from greentech.accounts.models import RoleAssignment, TermsOfUseAcceptance
 from greentech.accounts.services import assign_role
 from greentech.conftest import ROLES
-from greentech.core import services
+from greentech.core import audit, services
 from greentech.core.permissions import SYSTEM, Action, Role, actor_for, can, check, policy_for, registered_models
 from greentech.deals.tests import matrix as deals_matrix
 from greentech.inbox.models import Notification
@@ -693,3 +693,53 @@ def test_refusal_message_names_the_action_and_the_model(visitor, member_org, lan
         assert str(Action.CHANGE.label) in message
     if language == "en":
         assert message == "You may not change this organization."
+
+
+# --- field visibility: who reads the restricted fields of a row they may view, in the API, history and export -----
+
+# an offer published with disclosure 'terms' (nobody accepted) and a person listed publicly, both of the member's
+# organization: their restricted fields are read by that organization, the government roles and administrators
+FIELD_READERS = frozenset({"member", "department_officer", "admin"})
+
+
+def _field_scenarios(get):
+    from greentech.market.models import Offer
+
+    with audit.acting_as(get("member"), audit.Source.WEB):
+        offer = _offer(
+            get,
+            status="published",
+            disclosure="terms",
+            confidentiality_terms="不得向第三方披露。",
+            description="机密工艺参数",
+            contact_email="secret-offer@example.cn",
+        )
+        offer.contact_phone = "024-99990000"
+        offer.save()
+        person = factories.PersonFactory(
+            organization=get("member_org"), is_public=True, email="secret-person@example.cn"
+        )
+        person.phone = "139-99990000"
+        person.save()
+    assert Offer.objects.filter(pk=offer.pk).exists()
+    return [
+        ("offers", "reference", offer, {"description", "contact_name", "contact_email", "contact_phone"}),
+        ("people", "external_id", person, {"email", "phone"}),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_field_visibility_matrix_in_detail_history_and_export(role, user_for, api_client):
+    from greentech.core import imports
+    from greentech.core.permissions import hidden_fields
+
+    user = user_for(role)
+    reads = role in FIELD_READERS
+    for dataset, key, row, restricted in _field_scenarios(user_for):
+        assert hidden_fields(user, row) == (frozenset() if reads else restricted), (role, dataset)
+        secrets = [str(getattr(row, name)) for name in restricted if getattr(row, name)]
+        history = api_client(user).get(f"/api/v1/{dataset}/{row.pk}/history/")
+        assert history.status_code == 200
+        assert all((secret in history.content.decode()) == reads for secret in secrets), (role, dataset, "history")
+        exported = next(r for r in imports.export_table(dataset, user=user).dict if r[key] == getattr(row, key))
+        assert all(bool(exported[name]) == reads for name in restricted if getattr(row, name)), (role, dataset)

@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from greentech.core.api import PlatformModelSerializer
-from greentech.market import queries, services
+from greentech.core.permissions import hidden_fields
+from greentech.market import services
 from greentech.market.models import Mode, Need, Offer, Status, join_modes, split_modes
-from greentech.market.permissions import details_visible
 from greentech.taxonomy.models import Category
 
 
@@ -48,9 +48,6 @@ class ListingSerializer(PlatformModelSerializer):
     def update(self, instance, validated_data):
         many = self._split(validated_data)
         return services.save_listing(self.context["request"].user, instance, validated_data, **many)
-
-
-DETAIL_FIELDS = ("description", "contact_name", "contact_email", "contact_phone")
 
 
 class OfferSerializer(ListingSerializer):
@@ -99,15 +96,10 @@ class OfferSerializer(ListingSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_details_visible(self, obj) -> bool:
-        annotated = getattr(obj, queries.DETAILS_VISIBLE, None)  # lists annotate it: no query per row
-        return bool(annotated) if annotated is not None else details_visible(self.context["request"].user, obj)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not data["details_visible"]:
-            for name in DETAIL_FIELDS:
-                data[name] = None  # shown by the disclosure level only
-        return data
+        """Whether the details (description, contact) are shown: the policy's field visibility, which also blanks
+        them in this representation (PlatformModelSerializer.to_representation), in history and in exports."""
+        request = self.context.get("request")
+        return not hidden_fields(getattr(request, "user", None), obj)
 
 
 class NeedSerializer(ListingSerializer):

@@ -49,6 +49,10 @@ class OrganizationSerializer(PlatformModelSerializer):
         """A new organization is registered: its creator becomes its member."""
         return services.register_organization(self.context["request"].user, instance, many_to_many=many)
 
+    def update(self, instance, validated_data):
+        many = self._split(validated_data)
+        return services.update_organization(self.context["request"].user, instance, validated_data, many_to_many=many)
+
 
 class PersonSerializer(PlatformModelSerializer):
     class Meta:
