@@ -104,7 +104,10 @@ def _jobs():
 
 
 def _cache():
-    from django.core.cache import cache
+    """The shared cache (the attempt limits' store: the database cache, or Redis in production)."""
+    from django.core.cache import caches
+
+    cache = caches["shared"] if "shared" in settings.CACHES else caches["default"]
 
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", 10)
