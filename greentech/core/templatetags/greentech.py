@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -120,7 +120,14 @@ def history_value(obj, change: dict, side: str):
             return formats.date_format(moment, "DATETIME_FORMAT")
         return formats.date_format(moment, "DATE_FORMAT")
     if field.is_relation and field.many_to_one:
-        related = field.related_model._default_manager.filter(pk=raw).first()
+        from django.contrib.auth import get_user_model
+
+        if field.related_model is get_user_model():
+            return shown  # people: as core.audit.history_rows shows them to this viewer (field visibility)
+        try:
+            related = field.related_model._default_manager.filter(pk=raw).first()
+        except (TypeError, ValueError, ValidationError):
+            return shown
         return local_name(related) if related is not None else shown
     if field.many_to_many and isinstance(raw, str):  # history_rows gives the JSON form, the list's repr
         try:
