@@ -40,8 +40,21 @@ DEMO_PARTS = (
 )
 
 
+def _masked(value):
+    """Primary keys inside JSON values (e.g. event parameters naming a contract) are masked like the others."""
+    if isinstance(value, dict):
+        names = {model._meta.model_name for model in apps.get_models()}
+        keys = {key for key, item in value.items() if isinstance(item, int) and (key in names or key.endswith("id"))}
+        return {key: "#" if key in keys else _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
 def _value(obj, field) -> str:
     value = getattr(obj, field.name)
+    if isinstance(field, models.JSONField):
+        value = _masked(value)
     text = "" if value is None else str(value)
     return PRIMARY_KEY_IN_PATH.sub("/#/", DEAL_REFERENCE.sub("D-REFERENCE", text))
 
