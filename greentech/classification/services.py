@@ -28,10 +28,11 @@ from greentech.core import text as textlib
 from greentech.core.embeddings import cached_encode, get_embedder
 from greentech.core.reference import after_load
 from greentech.taxonomy import codes as codelib
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 MODEL_PATH = PACKAGE_DIR / "data" / "classification-model" / "model.json"
 EVALUATION_PATH = PACKAGE_DIR / "data" / "classification-eval" / "eval.jsonl"
-CATALOGUE = "gic2019"
+CATALOGUE = CATALOGUE_SCHEME
 IPC_INVENTORY = "ipc-green-inventory"
 CPC_SCHEME = "cpc-y02"
 FEATURES = ("semantic", "semantic_gap", "neighbours", "keywords", "bm25")

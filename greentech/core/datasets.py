@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 
 from greentech.core.i18n import lazy
 from greentech.core.permissions import Action, can, check, hidden_fields, with_field_visibility
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|..., @SUM(...)), and
 # strips nothing: exports write such text cells with a leading apostrophe, imports take one apostrophe off again
@@ -198,7 +199,7 @@ class LazyJoin:
 class CategoriesWidget(widgets.ManyToManyWidget):
     """Green categories as `1.1.1|3.2.1` (Green Industry Guidance Catalogue codes) or `scheme:code`."""
 
-    default_scheme = "gic2019"
+    default_scheme = CATALOGUE_SCHEME
 
     def __init__(self, **kwargs):
         from greentech.taxonomy.models import Category

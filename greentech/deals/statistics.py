@@ -25,6 +25,7 @@ from django.db.models.functions import TruncMonth
 
 from greentech.deals.models import Contract, Deal, Stage
 from greentech.market.models import Need, Offer
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 UNKNOWN = "—"
 
@@ -75,11 +76,11 @@ def market_statistics(*, include_demo: bool = False) -> dict:
     totals = empty()
 
     level1 = {}
-    for code in Category.objects.filter(scheme__slug="gic2019").values_list("code", flat=True):
+    for code in Category.objects.filter(scheme__slug=CATALOGUE_SCHEME).values_list("code", flat=True):
         level1[code] = code.split(".")[0]
 
     def listing_categories(model) -> dict:
-        pairs = model.categories.through.objects.filter(category__scheme__slug="gic2019").values_list(
+        pairs = model.categories.through.objects.filter(category__scheme__slug=CATALOGUE_SCHEME).values_list(
             f"{model._meta.model_name}_id", "category__code"
         )
         found: dict = defaultdict(set)
@@ -137,7 +138,7 @@ def market_statistics(*, include_demo: bool = False) -> dict:
 
     category_names = {
         code: (name, name_en)
-        for code, name, name_en in Category.objects.filter(scheme__slug="gic2019", level=1).values_list(
+        for code, name, name_en in Category.objects.filter(scheme__slug=CATALOGUE_SCHEME, level=1).values_list(
             "code", "name", "name_en"
         )
     }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greentech.market.models import Language, Mode, Need, Offer, Status
 from greentech.registry.models import Region, find_region
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 
 def filter_category(queryset, name, value):
@@ -19,7 +20,7 @@ def filter_category(queryset, name, value):
 
     value = (value or "").strip()
     scheme, _sep, code = value.rpartition(":")
-    categories = Category.objects.filter(scheme__slug=scheme or "gic2019").filter(
+    categories = Category.objects.filter(scheme__slug=scheme or CATALOGUE_SCHEME).filter(
         Q(code=code) | Q(code__startswith=f"{code}.")
     )
     # the category keys as numbers (a catalogue item has at most a few hundred below it): PostgreSQL estimated the

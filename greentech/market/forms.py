@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greentech.core.widgets import DateInput, label_regions
 from greentech.market.models import Mode, Need, Offer, join_modes, split_modes
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 from greentech.taxonomy.models import Category
 
 
@@ -18,7 +19,7 @@ class ListingForm(forms.ModelForm):
         self.fields["organization"].queryset = organizations
         if organizations is not None and len(organizations) == 1:
             self.fields["organization"].empty_label = None  # the user's only organization, chosen already
-        self.fields["categories"].queryset = Category.objects.filter(scheme__slug="gic2019", level=3).order_by(
+        self.fields["categories"].queryset = Category.objects.filter(scheme__slug=CATALOGUE_SCHEME, level=3).order_by(
             "sort_key"
         )
         self.fields["categories"].widget.attrs["size"] = 8

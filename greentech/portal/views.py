@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from greentech.recognitions.models import Recognition
 from greentech.registry.models import Organization, Platform, Region
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 from greentech.taxonomy.models import Category, Scheme
 
 
@@ -40,13 +41,13 @@ class HomeView(TemplateView):
                     "organizations": organizations.count(),
                     "recognitions": recognitions.count(),
                     "platforms": Platform.objects.restrict(user).count(),
-                    "catalogue": Category.objects.restrict(user).filter(scheme__slug="gic2019", level=3).count(),
+                    "catalogue": Category.objects.restrict(user).filter(scheme__slug=CATALOGUE_SCHEME, level=3).count(),
                     "cities": len(cities),
                 },
                 "by_kind": recognitions.values("kind").annotate(n=Count("id")).order_by("-n"),
                 "kind_labels": dict(Recognition.Kind.choices),
                 "schemes": Scheme.objects.restrict(user),
-                "catalogue_roots": Category.objects.restrict(user).filter(scheme__slug="gic2019", level=1),
+                "catalogue_roots": Category.objects.restrict(user).filter(scheme__slug=CATALOGUE_SCHEME, level=1),
                 "chart_data": json.dumps(
                     by_city
                     + ([{"city": str(_("city not known")), "recognitions": province_level}] if province_level else []),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greentech.core.widgets import RegionChoiceField
 from greentech.registry.models import Organization, Region
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 from greentech.taxonomy.models import Category
 
 
@@ -77,7 +78,7 @@ class OrganizationForm(forms.ModelForm):
             kinds = list(Organization.Kind.choices)  # an administrator's entry keeps its kind
         self.fields["kind"].choices = [("", "---------"), *kinds]
         # an imported record may carry categories of other levels or schemes: they stay choosable (and chosen)
-        offered = Q(scheme__slug="gic2019", level=3)
+        offered = Q(scheme__slug=CATALOGUE_SCHEME, level=3)
         if self.instance.pk:
             offered |= Q(pk__in=self.instance.green_categories.values("pk"))
         self.fields["green_categories"].queryset = (

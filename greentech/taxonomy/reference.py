@@ -3,6 +3,7 @@ Y02/Y04S titles the data has, the IPC Green Inventory codes and topics, CNIPA's 
 
 from greentech.core.reference import loader, read_csv, table
 from greentech.taxonomy.codes import normalize_symbol
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 CATEGORY_COLUMNS = ["scheme", "code", "parent", "name", "name_en", "description", "standards", "keywords"]
 PATTERN_COLUMNS = ["scheme", "system", "level", "code", "range_end", "category", "title", "position"]
@@ -31,10 +32,10 @@ def _catalogue_rows():
         ):
             if code not in seen:
                 seen.add(code)
-                rows.append({"scheme": "gic2019", "code": code, "parent": parent, "name": name})
+                rows.append({"scheme": CATALOGUE_SCHEME, "code": code, "parent": parent, "name": name})
         rows.append(
             {
-                "scheme": "gic2019",
+                "scheme": CATALOGUE_SCHEME,
                 "code": item["level3_code"],
                 "parent": item["level2_code"],
                 "name": item["level3_name"],

@@ -24,10 +24,11 @@ from django.utils import timezone
 from greentech.core import text as textlib
 from greentech.market.models import Language, Mode, Need, Offer, Status
 from greentech.registry.models import Organization, Region
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 from greentech.taxonomy.models import Category, CodePattern
 
 SYNTHETIC_MARK = "【合成】"
-SCHEME = "gic2019"
+SCHEME = CATALOGUE_SCHEME
 
 STAGE_BY_READINESS = {
     1: Offer.Stage.LABORATORY,

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from greentech.taxonomy import codes as codelib
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
 ZH_TITLES = (
     "一种{a}的方法",
@@ -73,7 +74,9 @@ class Vocabulary:
         from greentech.taxonomy.models import Category, CodePattern
 
         items = list(
-            Category.objects.filter(scheme__slug="gic2019", level=3).only("name", "name_en", "description", "keywords")
+            Category.objects.filter(scheme__slug=CATALOGUE_SCHEME, level=3).only(
+                "name", "name_en", "description", "keywords"
+            )
         )
         if not items:
             raise RuntimeError("The Green Industry Guidance Catalogue is not loaded: run `greentech init`.")

@@ -5,6 +5,7 @@ from greentech.core.api import PlatformModelSerializer
 from greentech.core.permissions import hidden_fields
 from greentech.market import services
 from greentech.market.models import Mode, Need, Offer, Status, join_modes, split_modes
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 from greentech.taxonomy.models import Category
 
 
@@ -24,7 +25,7 @@ class CategoryCodeField(serializers.SlugRelatedField):
     """A green catalogue category by its code (1.1.1)."""
 
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Category.objects.filter(scheme__slug="gic2019"), **kwargs)
+        super().__init__(slug_field="code", queryset=Category.objects.filter(scheme__slug=CATALOGUE_SCHEME), **kwargs)
 
 
 class ListingSerializer(PlatformModelSerializer):

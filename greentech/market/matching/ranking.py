@@ -11,8 +11,9 @@ import numpy as np
 
 from greentech.core import search as searchlib
 from greentech.core import text as textlib
+from greentech.taxonomy.constants import CATALOGUE_SCHEME
 
-CATALOGUE = "gic2019"
+CATALOGUE = CATALOGUE_SCHEME
 
 
 @dataclass(frozen=True)
