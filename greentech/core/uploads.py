@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from greentech.core import datasets, imports, jobs
@@ -41,7 +42,7 @@ def import_file(context, dataset: str, path: str, filename: str) -> dict:
     user = context.job.requested_by
     info = datasets.get(dataset)
     streaming = getattr(info.resource, "streaming_import", None)
-    context.progress(0, None, "reading the file")
+    context.progress(0, None, gettext_noop("reading the file"))  # translated where it is shown
     try:
         if streaming is not None:
             report = streaming(path, fmt=Path(filename).suffix.lstrip(".") or "csv", user=user, resume=False)
