@@ -68,7 +68,9 @@ def choices() -> list[tuple[str, str]]:
 def translatable(text) -> dict:
     """A parameter shown in the reader's language: `text` is a msgid or a lazily translated string (a choice
     label); stored as {"message": msgid}."""
-    with translation.override("en"):  # msgids are English: the English rendering of a lazy string is its msgid
+    # with no translation active a lazy string renders as its msgid (English is not that: the English catalogue
+    # renders the glossed choice labels, 'negotiation (洽谈)', as 'negotiation')
+    with translation.override(None):
         return {"message": str(text)}
 
 

@@ -79,6 +79,8 @@ EXPECTED = {
     # the member's acceptance of the terms of use: a record of consent, changed by nobody, administrators included
     # (administrators may add any record, as everywhere; the back office offers no form for it)
     "TermsOfUseAcceptance": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": frozenset(), "delete": ADMIN},
+    # a job the member asked for (an import they uploaded): they follow it; only administrators manage jobs
+    "Job": {"view": MEMBER_AND_ADMIN, "add": ADMIN, "change": ADMIN, "delete": ADMIN},
     # the plan is public reference data; its deliverables are kept by the lead departments (省工业和信息化厅 leads
     # deliverable 23), progress reports are for government roles, filed by the departments involved
     "Plan": REFERENCE,
@@ -261,6 +263,17 @@ def _terms_of_use_acceptance(get):
         accept_terms(member, version="2026-01-01"),
         TermsOfUseAcceptance(user=member, version="2026-02-01"),
         {"version": "2020-01-01"},
+    )
+
+
+def _job(get):
+    from greentech.core.models import Job
+
+    member = get("member")
+    return (
+        Job.objects.create(name="core.import_file", key="matrix-job", requested_by=member, max_attempts=3),
+        Job(name="core.import_file", key="matrix-new-job", requested_by=member, max_attempts=3),
+        {"progress_message": "changed"},
     )
 
 
@@ -463,6 +476,7 @@ SCENARIOS = {
     "Notification": _notification,
     "RoleAssignment": _role_assignment,
     "TermsOfUseAcceptance": _terms_of_use_acceptance,
+    "Job": _job,
     "Plan": _plan,
     "Part": _part,
     "Task": _task,
