@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import FieldError, ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from greentech.core.i18n import lazy
@@ -206,7 +207,36 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         if scope is False or scope is None:
             return self.none()
+        if crosses_to_many(self.model, scope):
+            # a join to a to-many relation yields a row once per related match (a user in two organizations that
+            # both accepted an offer's terms saw its attachment twice): select the keys instead, each row once
+            return self.filter(pk__in=self.model._base_manager.filter(scope).values("pk"))
         return self.filter(scope)
+
+
+def crosses_to_many(model: type, q: Q) -> bool:
+    """Whether filtering `model` by `q` joins a to-many relation (a reverse foreign key or a many-to-many), which
+    repeats a row once per related match. Scopes along foreign keys alone keep the plain filter: wrapping them in
+    `pk IN (…)` would only give the planner more to do on every list page."""
+    meta = model._meta
+    query = model._base_manager.none().query
+    for child in q.children:
+        if isinstance(child, Q):
+            if crosses_to_many(model, child):
+                return True
+            continue
+        if not isinstance(child, tuple):
+            continue  # an expression (Exists, a subquery): it joins nothing into the outer query
+        lookup, value = child
+        names = [lookup] + ([value.name] if isinstance(value, F) else [])
+        for name in names:
+            try:
+                path = query.names_to_path(name.split(LOOKUP_SEP), meta, allow_many=True, fail_on_missing=False)[0]
+            except FieldError:
+                return True  # not a path this check understands: the safe form
+            if any(step.m2m for step in path):
+                return True
+    return False
 
 
 def can(user, action: str, instance) -> bool:
