@@ -152,9 +152,10 @@ def driver_head(driver: Driver, cap: int | None = None, *, expand: bool = True) 
 
 
 def queryset_head(queryset, cap: int) -> Head:
-    """The same for any queryset of patents (its first cap + 1 ids)."""
+    """The same for any queryset of patents (its first cap + 1 ids). The queryset's own SQL is the head: it selects
+    one column, whose name Django chooses (`"pk"` once the query holds a subquery, as a keyword or a category
+    filter does), so nothing reads it by name."""
     sql, params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-    sql = f"SELECT id FROM ({sql}) head"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) counted", params)
         count = cursor.fetchone()[0]
