@@ -219,7 +219,7 @@ def crosses_to_many(model: type, q: Q) -> bool:
     repeats a row once per related match. Scopes along foreign keys alone keep the plain filter: in the `pk IN (…)`
     form SQLite lists every key in scope for each query (86,000 published offers for a market list page: list
     pages p50 258 ms instead of 24 in `bench market`, one run each on the same loaded machine), where the plain
-    filter reads 20 entries of one index (EXPLAIN: LIST SUBQUERY, BLOOM FILTER)."""
+    filter only reads the list index (EXPLAIN: an extra LIST SUBQUERY and BLOOM FILTER over the scope)."""
     meta = model._meta
     query = model._base_manager.none().query
     for child in q.children:
