@@ -13,6 +13,10 @@ querysets (the one permission mechanism included): the search runs inside them, 
 
 An index is declared once (`register(SearchIndex(...))`); saving or deleting an object keeps its row
 current through signals; `greentech search reindex NAME` rebuilds an index from the table.
+
+Apps query through the public functions only, never the index tables' SQL: `search` (ranked inside a queryset),
+`matching_sql`/`matching_ids` (the keys having the words), `ranked_window` (ranked over the whole index), `highlight`;
+finders return `Found` with `Item`s.
 """
 
 from __future__ import annotations
@@ -233,6 +237,44 @@ class Result:
     total_exact: bool = True  # False: more than COUNT_CAP matched and `total` is COUNT_CAP
 
 
+@dataclass
+class Item:
+    """One object a finder found: the object, its highlighted snippet, and its score (None when not ranked)."""
+
+    object: object
+    snippet: str
+    score: float | None = None
+
+
+@dataclass
+class Found(CappedTotal):
+    """What a finder (`queries.find` of the market and the patents) returns to pages, the API and the CLI."""
+
+    total: int
+    items: list[Item]
+    tokens: list[str] = field(default_factory=list)
+    mode: str = "all"  # "all" words matched, or "any"
+    sort: str = "newest"
+    # False when more matched than a cap (COUNT_CAP, or a finder's sort window): `total` is then a lower bound
+    total_exact: bool = True
+    # facet name → [{"value", "label", "count"}], for finders that count facets (patents)
+    facets: dict = field(default_factory=dict)
+    # how the facets were counted: "exact", or "sample" (over the first `facets_basis` results)
+    facets_mode: str = "exact"
+    facets_basis: int | None = None
+
+
+@dataclass
+class Window:
+    """The ranked window over a whole index (`ranked_window`): the page of best matches, how many matches the
+    window held (every match when fewer than the window), and how many matched in all where the database counted
+    them in the same scan (PostgreSQL; None on SQLite, whose walk stops at the window)."""
+
+    hits: list[Hit]
+    held: int
+    matches: int | None = None
+
+
 def _match_expression(tokens: list[str], mode: str) -> tuple[str, str]:
     if _postgres():
         quoted = ["'" + token.replace("'", "").replace("\\", "") + "'" for token in tokens]
@@ -286,6 +328,66 @@ def _scope(queryset, index: SearchIndex, correlated: bool) -> tuple[str, tuple]:
     if correlated:
         keys = keys.filter(pk=RawSQL(f"{index.table}.rowid", ()))
     return keys.values("pk").query.sql_with_params()
+
+
+def matching_sql(index: SearchIndex | str, tokens: list[str], mode: str = "all") -> tuple[str, list]:
+    """SQL selecting the keys (one column, `id`) of the objects whose index row holds all the tokens (`mode`
+    "all") or any of them ("any"), and its parameters: for `pk__in`, a probe (`p.id IN (…)`) or a driving set.
+    `tokens` come from query_tokens. On SQLite the FTS5 table answers it, on PostgreSQL the GIN index."""
+    index = get(index) if isinstance(index, str) else index
+    match, argument = _match_expression(tokens, mode)
+    if _postgres():
+        return f"SELECT id FROM {index.table} WHERE document @@ {match}", [argument]
+    return f"SELECT rowid AS id FROM {index.table} WHERE {index.table} MATCH {match}", [argument]
+
+
+def matching_ids(index: SearchIndex | str, tokens: list[str], mode: str = "all") -> RawSQL:
+    """matching_sql as an expression: `queryset.filter(pk__in=matching_ids(index, tokens))`."""
+    return RawSQL(*matching_sql(index, tokens, mode))
+
+
+def ranked_window(
+    index: SearchIndex | str,
+    tokens: list[str],
+    mode: str = "all",
+    *,
+    window: int = RANK_WINDOW,
+    limit: int = 20,
+    offset: int = 0,
+) -> Window:
+    """The best matches over the whole index (no queryset: for data everyone may see, such as patents), ranked
+    among the `window` highest keys that match; one query answers the ranking, the window's size and whether
+    anything matched.
+
+    Scoring costs per match (bm25 reads each match's positions and sizes, ~40 µs a match on SQLite at a million
+    rows), so ranking every match of a common word took seconds; the window bounds it, and a query matching fewer
+    is ranked exactly. On PostgreSQL the GIN scan yields every match anyway (to find the highest keys), so it
+    counts them there (`Window.matches`), saving the second scan a capped count would make; only the window's
+    documents are read back for ts_rank_cd."""
+    index = get(index) if isinstance(index, str) else index
+    match, argument = _match_expression(tokens, mode)
+    table = index.table
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute(
+                f"SELECT r.id, ts_rank_cd(s.document, {match}) AS score, r.matches FROM "
+                f"(SELECT id, count(*) OVER () AS matches FROM {table} WHERE document @@ {match} "
+                f"ORDER BY id DESC LIMIT %s) AS r JOIN {table} s ON s.id = r.id "
+                "ORDER BY score DESC, r.id DESC LIMIT %s OFFSET %s",
+                [argument, argument, window, limit, offset],
+            )
+            rows = cursor.fetchall()
+            hits = [Hit(pk, float(score)) for pk, score, _matches in rows]
+            matches = rows[0][2] if rows else None
+            return Window(hits, min(matches, window) if rows else 0, matches)
+        cursor.execute(
+            f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
+            f"FROM {table} WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) "
+            "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
+            [argument, window, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return Window([Hit(pk, float(score)) for pk, score, _held in rows], rows[0][2] if rows else 0)
 
 
 def search(
@@ -384,8 +486,7 @@ def highlight(value: str | None, tokens: list[str], *, width: int = 160) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Finders: what `greentech search KIND QUERY` and the API search over (modules register theirs)
 
-# kind → function(user, params: dict, limit, offset) returning an object with total, items (object, snippet,
-# score), tokens, mode, sort
+# kind → function(user, params: dict, limit, offset) returning a Found
 finders: dict[str, Callable] = {}
 
 

@@ -3,14 +3,13 @@ and highlighted snippets; one function for the pages, the API and `greentech sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils.translation import gettext as _
 
 from greentech.core import search
 from greentech.core.permissions import Action, actor_for
+from greentech.core.search import Found, Item
 from greentech.market.filtersets import SORTS, NeedFilterSet, OfferFilterSet
 from greentech.market.models import Need, Offer, Status
 from greentech.market.permissions import details_q
@@ -24,23 +23,6 @@ KINDS = {
 SORT_WINDOW = 1000
 # the annotation `with_details_visible` adds
 DETAILS_VISIBLE = "details_visible_for_user"
-
-
-@dataclass
-class Item:
-    object: object
-    snippet: str
-    score: float | None = None
-
-
-@dataclass
-class Found(search.CappedTotal):
-    total: int
-    items: list[Item]
-    tokens: list[str] = field(default_factory=list)
-    mode: str = "all"
-    sort: str = "newest"
-    total_exact: bool = True  # False: the count stopped at core.search.COUNT_CAP, `total` is a lower bound
 
 
 def find(kind: str, user, params, *, limit: int = 20, offset: int = 0, published_only: bool = True) -> Found:

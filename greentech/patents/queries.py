@@ -1,15 +1,16 @@
 """Finding patents: filters (filtersets.PatentFilterSet), keywords through the search index, sorting, facets and
 highlighted snippets; one function for the page, the API and `greentech search patents`.
 
-Keywords: all words first, any word when no patent has them all (core.search's rule). Relevance ranking uses
-the index (bm25 on SQLite, ts_rank_cd on PostgreSQL); without other filters the ranked query reads the index
-alone, with filters it runs inside the filtered queryset. Date sorting and facets use the index as a subquery
-(`id IN (matches)`), so counts are exact, not windowed.
+Keywords: all words first, any word when no patent has them all (core.search's rule). Everything about the
+index goes through core.search: relevance ranking (bm25 on SQLite, ts_rank_cd on PostgreSQL) reads the index alone
+without other filters (`search.ranked_window`) and runs inside the filtered queryset with them (`search.search`);
+date sorting and facets use the matches as a subquery (`search.matching_sql`: `id IN (matches)`), so counts are
+exact, not windowed. Totals are exact up to core.search's COUNT_CAP; the results are core.search's Found and Item.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from greentech.core import search
 from greentech.core.permissions import Action
+from greentech.core.search import COUNT_CAP, Found, Item
 from greentech.patents.filtersets import PatentFilterSet
 from greentech.patents.models import FacetCube, GreenLabel, LegalStatus, Office, Patent, PatentCode, PatentType
 from greentech.patents.search import INDEX
@@ -29,35 +31,13 @@ SORTS = {
 }
 FACET_FIELDS = ("office", "legal_status", "patent_type", "green", "category", "city", "year")
 FACET_LIMIT = 12
-RANK_WINDOW = 500  # matches scored per keyword query over the whole index (see _ranked_unscoped)
-# totals are exact up to here; above, the total is shown as "1,000+" (Found.total_exact), as in the market's
-# search (core.search.COUNT_CAP); counting wide code prefixes on to 10,000 was most of their p95 at a million
-COUNT_CAP = 1_000
+# matches scored per keyword query over the whole index (search.ranked_window; the market's is 1,000)
+RANK_WINDOW = 500
+# totals are exact up to COUNT_CAP (core.search's, as in the market); above, the total is shown as "1,000+"
+# (Found.total_exact): counting wide code prefixes on to 10,000 was most of their p95 at a million
 FACET_CAP = 5_000  # facets of a larger result set are counted over its first FACET_CAP index rows (a sample)
 SORT_WHOLE = 5_000  # a keyword or code-prefix result of at most this many is sorted whole; above, the date index
 # is walked newest first and each patent probed (see _by_date)
-
-
-@dataclass
-class Item:
-    object: Patent
-    snippet: str
-    score: float | None = None
-
-
-@dataclass
-class Found(search.CappedTotal):
-    total: int
-    items: list[Item]
-    tokens: list[str] = field(default_factory=list)
-    mode: str = "all"
-    sort: str = "newest"
-    facets: dict = field(default_factory=dict)
-    # False when more than COUNT_CAP patents match: `total` is then COUNT_CAP, a lower bound ("1,000+")
-    total_exact: bool = True
-    # how the facets were counted: "exact", or "sample" (over the `facets_basis` first results; see _facets)
-    facets_mode: str = "exact"
-    facets_basis: int | None = None
 
 
 def _postgres() -> bool:
@@ -66,10 +46,7 @@ def _postgres() -> bool:
 
 def match_subquery(tokens: list[str], mode: str) -> RawSQL:
     """The ids of the patents whose index row has all (or any) of the tokens, as a subquery."""
-    match, argument = search._match_expression(tokens, mode)
-    if _postgres():
-        return RawSQL(f"SELECT id FROM {INDEX.table} WHERE document @@ {match}", [argument])
-    return RawSQL(f"SELECT rowid FROM {INDEX.table} WHERE {INDEX.table} MATCH {match}", [argument])
+    return search.matching_ids(INDEX, tokens, mode)
 
 
 @dataclass
@@ -87,22 +64,10 @@ class Driver:
 
 
 def keyword_driver(tokens: list[str], mode: str) -> Driver:
-    match, argument = search._match_expression(tokens, mode)
-    table = INDEX.table
-    if _postgres():
-        return Driver(
-            f"SELECT id FROM {table} WHERE document @@ {match}",
-            [argument],
-            f"p.id IN (SELECT id FROM {table} WHERE document @@ {match})",
-            [argument],
-        )
-    return Driver(
-        f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {match}",
-        [argument],
-        # the matches once into a temporary b-tree (FTS5 answers a per-row probe by reading the whole doclist)
-        f"p.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {match})",
-        [argument],
-    )
+    sql, params = search.matching_sql(INDEX, tokens, mode)
+    # the probe as `IN`: on SQLite the matches go once into a temporary b-tree (FTS5 answers a per-row probe by
+    # reading the whole doclist)
+    return Driver(sql, params, f"p.id IN ({sql})", list(params))
 
 
 def code_driver(value: str) -> Driver:
@@ -152,9 +117,10 @@ def driver_head(driver: Driver, cap: int | None = None, *, expand: bool = True) 
 
 
 def queryset_head(queryset, cap: int) -> Head:
-    """The same for any queryset of patents (its first cap + 1 ids)."""
+    """The same for any queryset of patents (its first cap + 1 ids). The queryset's own SQL is the head: it selects
+    one column, whose name Django chooses (`"pk"` once the query holds a subquery, as a keyword or a category
+    filter does), so nothing reads it by name."""
     sql, params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-    sql = f"SELECT id FROM ({sql}) head"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) counted", params)
         count = cursor.fetchone()[0]
@@ -243,45 +209,6 @@ def _objects(ids: list[int]) -> list[Patent]:
     return [objects[pk] for pk in ids if pk in objects]
 
 
-def _ranked_unscoped(
-    tokens: list[str], mode: str, limit: int, offset: int
-) -> tuple[list[tuple[int, float]], int, int | None]:
-    """The best matches over the whole index, ranked among the RANK_WINDOW most recently indexed matches, and
-    how many matches that window holds (all of them when fewer than RANK_WINDOW: then the total is known), and
-    on PostgreSQL the number of all matches (None on SQLite, whose FTS5 walk stops at the window).
-
-    Ranking costs a score per match (bm25 reads each match's positions and sizes: ~40 µs per match on SQLite at
-    a million): a common word matches hundreds of thousands of patents, and scoring them all took seconds.
-    Ranking the newest RANK_WINDOW matches bounds the cost; a query matching fewer patents is ranked exactly
-    (see docs/PATENTS.md). One query answers the ranking, the window's size and whether anything matched."""
-    match, argument = search._match_expression(tokens, mode)
-    table = INDEX.table
-    with connection.cursor() as cursor:
-        if _postgres():
-            # the GIN scan yields every match anyway (to find the newest): counting them there saves the second
-            # scan a capped count would make (~20 ms for several common words at a million); only the window's
-            # documents are read back for ts_rank_cd
-            cursor.execute(
-                f"SELECT r.id, ts_rank_cd(s.document, {match}) AS score, r.matches FROM "
-                f"(SELECT id, count(*) OVER () AS matches FROM {table} WHERE document @@ {match} "
-                f"ORDER BY id DESC LIMIT %s) AS r JOIN {table} s ON s.id = r.id "
-                "ORDER BY score DESC, r.id DESC LIMIT %s OFFSET %s",
-                [argument, argument, RANK_WINDOW, limit, offset],
-            )
-            rows = cursor.fetchall()
-            matches = rows[0][2] if rows else None
-            window = min(matches, RANK_WINDOW) if rows else 0
-            return [(pk, score) for pk, score, _matches in rows], window, matches
-        cursor.execute(
-            f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, -bm25({table}, 3.0, 1.0) AS score "
-            f"FROM {table} WHERE {table} MATCH {match} ORDER BY rowid DESC LIMIT %s) "
-            "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
-            [argument, RANK_WINDOW, limit, offset],
-        )
-        rows = cursor.fetchall()
-    return [(pk, score) for pk, score, _window in rows], (rows[0][2] if rows else 0), None
-
-
 def snippet(patent: Patent, tokens: list[str]) -> str:
     """The abstract around the first query word; the claim, a translation or the title when only they have one."""
     texts = [t for t in (patent.abstract, patent.first_claim, patent.abstract_translation, patent.title) if t]
@@ -305,22 +232,22 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
         raise ValidationError({"sort": _("Unknown sort order: %(sort)s") % {"sort": sort}})
     tokens = search.query_tokens(query) if query else []
     if query and not tokens:
-        return Found(0, [], [], "all", sort, _facet_dict(_empty_counters(), {}) if facets else {})
+        return Found(0, [], [], "all", sort, facets=_facet_dict(_empty_counters(), {}) if facets else {})
     unscoped = not base.query.where  # patents are public: everyone's scope is the whole table
     driver = None  # the keyword matches or code prefix, when nothing else narrows the set (read directly)
     if unscoped and not tokens and active == ["code"]:
         driver = code_driver(data["code"])
     mode = "all"
     scope = queryset
-    ranked = None  # (rows, window) of the ranking over the whole index
+    ranked = None  # the ranking over the whole index (search.Window)
     if tokens:
         for mode in ("all", "any") if len(tokens) > 1 else ("all",):
             scope = queryset.filter(pk__in=match_subquery(tokens, mode))
             if unscoped and not active:
                 driver = keyword_driver(tokens, mode)
                 if sort == "relevance":  # the ranking query says whether anything matched
-                    ranked = _ranked_unscoped(tokens, mode, limit, offset)
-                    if ranked[0] or (offset and driver_head(driver, cap=0).count):
+                    ranked = search.ranked_window(INDEX, tokens, mode, window=RANK_WINDOW, limit=limit, offset=offset)
+                    if ranked.hits or (offset and driver_head(driver, cap=0).count):
                         break
                 elif driver_head(driver, cap=0).count:
                     break
@@ -333,15 +260,14 @@ def find(user, params, *, limit: int = 20, offset: int = 0, facets: bool = False
             hits = [(hit.object, hit.score) for hit in result.hits]
             total = result.total
         else:
-            rows, window, matches = ranked
-            objects = Patent.objects.select_related("region").in_bulk([pk for pk, _score in rows])
-            hits = [(objects[pk], float(score)) for pk, score in rows if pk in objects]
-            if rows and window < RANK_WINDOW:
-                total = window  # the window held every match
-            elif not rows and not offset:
+            objects = Patent.objects.select_related("region").in_bulk([hit.pk for hit in ranked.hits])
+            hits = [(objects[hit.pk], hit.score) for hit in ranked.hits if hit.pk in objects]
+            if ranked.hits and ranked.held < RANK_WINDOW:
+                total = ranked.held  # the window held every match
+            elif not ranked.hits and not offset:
                 total = 0
-            elif matches is not None:
-                total, total_exact = min(matches, COUNT_CAP), matches <= COUNT_CAP
+            elif ranked.matches is not None:
+                total, total_exact = min(ranked.matches, COUNT_CAP), ranked.matches <= COUNT_CAP
             else:
                 head = driver_head(driver)
                 total, total_exact = min(head.count, COUNT_CAP), head.count <= COUNT_CAP

@@ -17,7 +17,7 @@ class DeliverablePolicy(Policy):
         if action == Action.VIEW:
             return True
         if action == Action.CHANGE and actor.department_ids:
-            return Q(pk__in=Deliverable.objects.filter(lead_departments__in=actor.department_ids).values("pk"))
+            return Q(lead_departments__in=actor.department_ids)  # each deliverable once: see restrict()
         return False
 
 

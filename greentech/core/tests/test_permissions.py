@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.forms.models import model_to_dict
 from django.utils import timezone, translation
@@ -523,6 +524,7 @@ def test_restrict_and_can(model_name, role, request, user_for):
     for action in (Action.VIEW, Action.CHANGE, Action.DELETE):
         in_scope = model.objects.restrict(user, action).filter(pk=target.pk).exists()
         assert can(user, action, target) is in_scope, f"can() and restrict() disagree on {action}"
+        assert model.objects.restrict(user, action).filter(pk=target.pk).count() == int(in_scope), "a repeated row"
         actual[str(action)] = in_scope
     expected = {action: role in roles for action, roles in EXPECTED[model_name].items()}
     assert actual == expected
@@ -581,6 +583,76 @@ def test_services_delete(model_name, role, request, user_for):
         with pytest.raises(PermissionDenied):
             services.delete(user, target)
         assert snapshot(model) == before
+
+
+# --- scopes across a to-many relation: every row once ----------------------------------------------------------
+
+
+def _two_organizations(get, role=Role.MEMBER):
+    """A user of two organizations (a third one, and the other member's)."""
+    user = factories.UserFactory(username="two_hats")
+    third = factories.OrganizationFactory(name="锦州清源节能有限公司", kind=Organization.Kind.ENTERPRISE)
+    for organization in (third, get("other_org")):
+        assign_role(SYSTEM, user, role, organization=organization)
+    return user, (third, get("other_org"))
+
+
+def _attachment_of_twice_accepted_terms(get):
+    """Both of the user's organizations accepted the terms of the member's offer (details_q: acceptances)."""
+    from greentech.market.models import TermsAcceptance
+
+    target, _new, _changes = _offer_attachment(get)
+    user, organizations = _two_organizations(get)
+    for organization in organizations:
+        TermsAcceptance.objects.create(
+            offer=target.offer, organization=organization, user=user, terms=target.offer.confidentiality_terms
+        )
+    return target, user, Action.VIEW
+
+
+def _patent_of_two_applicants(get):
+    """Both of the user's organizations are matched applicants of the patent (applicant_rows)."""
+    from greentech.patents.models import PatentApplicant
+
+    user, organizations = _two_organizations(get)
+    target = patents_matrix._patent(get, organization=organizations[0])
+    PatentApplicant.objects.create(patent=target, position=1, name=organizations[1].name, organization=organizations[1])
+    return target, user, Action.CHANGE
+
+
+def _deliverable_of_two_leads(get):
+    """The officer's two departments both lead the deliverable (lead_departments, many-to-many)."""
+    target = _seed_plan().deliverables.get(number=23)
+    user = factories.UserFactory(username="two_departments")
+    departments = list(Department.objects.exclude(led_deliverables=target).order_by("pk")[:2])
+    for position, department in enumerate(departments, start=target.leads.count()):
+        DeliverableLead.objects.create(deliverable=target, department=department, position=position)
+        assign_role(SYSTEM, user, Role.DEPARTMENT_OFFICER, department=department)
+    return target, user, Action.CHANGE
+
+
+@pytest.mark.parametrize(
+    "scenario", [_attachment_of_twice_accepted_terms, _patent_of_two_applicants, _deliverable_of_two_leads]
+)
+def test_a_row_reached_through_two_related_rows_is_listed_once(scenario, request):
+    target, user, action = scenario(request.getfixturevalue)
+    model = type(target)
+    rows = model.objects.restrict(user, action)
+    keys = list(rows.values_list("pk", flat=True))
+    assert keys.count(target.pk) == 1 and len(keys) == len(set(keys))
+    assert rows.filter(pk=target.pk).count() == 1
+    assert can(user, action, target)
+    assert list(model.objects.filter(pk=target.pk).restrict(user, action)) == [target]  # after other filters too
+
+
+def test_scopes_along_foreign_keys_keep_the_plain_filter(member):
+    """Only a scope that crosses a to-many relation is selected by key (`pk IN (…)`): the list pages' scopes
+    (listings by status and organization) keep the filter their indexes were made for."""
+    from greentech.market.models import Offer, OfferAttachment
+
+    for user in (AnonymousUser(), member):
+        assert " IN (SELECT" not in str(Offer.objects.restrict(user).query)
+    assert " IN (SELECT" in str(OfferAttachment.objects.restrict(member).query)  # details_q: acceptances
 
 
 # --- the rules behind the matrix, one at a time -----------------------------------------------------------------

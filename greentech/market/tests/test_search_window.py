@@ -100,3 +100,25 @@ def test_with_the_cap_at_the_window_a_full_window_is_a_lower_bound_and_a_smaller
         published_offer(member_org, title=f"烟气脱硝催化剂 {number}", summary="选择性催化还原")
     exactly_four = search(q="脱硝催化剂")
     assert (exactly_four.total, exactly_four.total_exact, exactly_four.total_display) == (4, True, "4")
+
+
+def test_the_public_matching_and_window_functions(offers, member_org):
+    """core.search's interface for public data (the patents use it): the keys having the words, and the ranking
+    over the whole index among the highest matching keys."""
+    from django.db import connection
+
+    from greentech.market.models import Offer
+    from greentech.market.search import OFFERS
+
+    other = published_offer(member_org, title="光伏组件回收", summary="回收银和硅")
+    tokens = core_search.query_tokens("余热回收")
+    keys = set(Offer.objects.filter(pk__in=core_search.matching_ids(OFFERS, tokens)).values_list("pk", flat=True))
+    assert keys == {offer.pk for offer in offers}
+    anywhere = core_search.matching_ids(OFFERS, core_search.query_tokens("余热 硅"), "any")
+    assert set(Offer.objects.filter(pk__in=anywhere).values_list("pk", flat=True)) == keys | {other.pk}
+    window = core_search.ranked_window(OFFERS, tokens, window=4, limit=3)
+    assert [hit.pk for hit in window.hits] == [offers[5].pk, offers[6].pk, offers[7].pk]  # the newest four ranked
+    assert window.held == 4
+    assert window.matches == (9 if connection.vendor == "postgresql" else None)
+    assert core_search.ranked_window(OFFERS, tokens, limit=20).held == 9  # a wide window holds every match
+    assert core_search.ranked_window(OFFERS, core_search.query_tokens("氢能"), limit=20).hits == []
