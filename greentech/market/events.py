@@ -37,7 +37,7 @@ register(
         MarketNotice.LISTING_PUBLISHED: Message(gettext_noop("Published: %(title)s")),
         MarketNotice.LISTING_RETURNED: Message(gettext_noop("Returned: %(title)s")),
         MarketNotice.LISTING_EXPIRED: Message(gettext_noop("Expired: %(title)s")),
-        # matching.py still posts literal titles; the lead moves it onto messages
-        MarketNotice.MATCH_FOUND: Message(),
+        # %(what)s: the matching listing's kind (technology offer / need); the body names the shared items
+        MarketNotice.MATCH_FOUND: Message(gettext_noop("Matching %(what)s: %(title)s")),
     },
 )

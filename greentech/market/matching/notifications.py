@@ -40,6 +40,7 @@ def notify_matches(listing, *, top: int = NOTIFY_TOP) -> int:
     from greentech.accounts.services import holders
     from greentech.core import audit, services
     from greentech.core.permissions import SYSTEM
+    from greentech.inbox.kinds import translatable
     from greentech.inbox.services import notify
     from greentech.market.models import Match, Status
 
@@ -70,22 +71,16 @@ def notify_matches(listing, *, top: int = NOTIFY_TOP) -> int:
                 reason="match notified",
             )
             why = _reason_line(reasons)
-            notify(
-                holders(organization=need.organization),
-                "match_found",
-                f"匹配成果 / matching offer: {offer.title}",
-                f"{need.title} ↔ {offer.title} ({offer.organization}) · {why}",
-                link=need.get_absolute_url() + "#matches",
-                target=match,
-            )
-            notify(
-                holders(organization=offer.organization),
-                "match_found",
-                f"匹配需求 / matching need: {need.title}",
-                f"{offer.title} ↔ {need.title} ({need.organization}) · {why}",
-                link=offer.get_absolute_url() + "#matches",
-                target=match,
-            )
+            for own, other in ((need, offer), (offer, need)):  # each side is told of the other listing
+                notify(
+                    holders(organization=own.organization),
+                    "match_found",
+                    body=f"{own.title} ↔ {other.title} ({other.organization}) · {why}",
+                    link=own.get_absolute_url() + "#matches",
+                    target=match,
+                    parameters={"what": translatable(other._meta.verbose_name), "title": other.title},
+                    once=f"match:{need.pk}:{offer.pk}:{own._meta.model_name}",
+                )
         new += 1
     return new
 

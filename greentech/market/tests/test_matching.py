@@ -216,6 +216,13 @@ def test_publishing_a_need_tells_both_organizations_once(
     assert match.notified_at is not None and match.score >= matching.NOTIFY_THRESHOLD_CROSS_LANGUAGE
     assert Notification.objects.filter(recipient=other_member, kind="match_found").count() >= 1
     assert Notification.objects.filter(recipient=member, kind="match_found").count() >= 1
+    told_need_side = Notification.objects.filter(recipient=other_member, kind="match_found").first()
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the title in the reader's language, from its message and parameters
+        assert told_need_side.title == f"匹配的技术成果：{market['sludge'].title}"
+    with translation.override("en"):
+        assert told_need_side.title == f"Matching technology offer: {market['sludge'].title}"
     notified = Notification.objects.filter(kind="match_found").count()
     assert matching.notify_matches(need) == 0  # told once per pair
     assert Notification.objects.filter(kind="match_found").count() == notified
