@@ -126,44 +126,24 @@ def test_unknown_job_names_are_refused_and_recorded_failures():
     assert "no job named" in row.error
 
 
+def _running(key, *, attempts=1, worker="elsewhere:1", lease_seconds=-1):
+    """A job some worker took: `lease_seconds` from now until its lease runs out (negative: already out)."""
+    return Job.objects.create(
+        name="tests.record",
+        key=key,
+        status=Job.Status.RUNNING,
+        attempts=attempts,
+        max_attempts=3,
+        worker=worker,
+        lease_until=timezone.now() + datetime.timedelta(seconds=lease_seconds),
+    )
+
+
 def test_recover_requeues_lost_workers_and_fails_exhausted_ones():
-    now = timezone.now()
-    expired = Job.objects.create(
-        name="tests.record",
-        key="expired",
-        status=Job.Status.RUNNING,
-        attempts=1,
-        max_attempts=3,
-        worker="elsewhere:1",
-        lease_until=now - datetime.timedelta(seconds=1),
-    )
-    exhausted = Job.objects.create(
-        name="tests.record",
-        key="exhausted",
-        status=Job.Status.RUNNING,
-        attempts=3,
-        max_attempts=3,
-        worker="elsewhere:1",
-        lease_until=now - datetime.timedelta(seconds=1),
-    )
-    dead_here = Job.objects.create(
-        name="tests.record",
-        key="dead-here",
-        status=Job.Status.RUNNING,
-        attempts=1,
-        max_attempts=3,
-        worker=f"{socket.gethostname()}:{_dead_pid()}",
-        lease_until=now + datetime.timedelta(hours=1),
-    )
-    alive = Job.objects.create(
-        name="tests.record",
-        key="alive",
-        status=Job.Status.RUNNING,
-        attempts=1,
-        max_attempts=3,
-        worker="elsewhere:1",
-        lease_until=now + datetime.timedelta(hours=1),
-    )
+    expired = _running("expired")
+    exhausted = _running("exhausted", attempts=3)
+    dead_here = _running("dead-here", worker=f"{socket.gethostname()}:{_dead_pid()}", lease_seconds=3600)
+    alive = _running("alive", lease_seconds=3600)
     counts = jobs.recover()
     assert counts["requeued"] == 2 and counts["failed"] == 1
     statuses = dict(Job.objects.values_list("key", "status"))
