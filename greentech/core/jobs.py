@@ -447,17 +447,22 @@ def _recover_task():
         close_old_connections()
 
 
+def enqueue_slot(name: str):
+    """Queue the scheduled job `name` for the current minute's slot (once, whoever asks)."""
+    slot = timezone.localtime().replace(second=0, microsecond=0)
+    return enqueue(name, key=f"{name}@{slot:%Y-%m-%dT%H:%M}")
+
+
 def _scheduler_for(name: str):
-    def enqueue_slot():
+    def scheduled():
         close_old_connections()
         try:
-            slot = timezone.localtime().replace(second=0, microsecond=0)
-            enqueue(name, key=f"{name}@{slot:%Y-%m-%dT%H:%M}")
+            enqueue_slot(name)
         finally:
             close_old_connections()
 
-    enqueue_slot.__name__ = f"schedule_{name.replace('.', '_')}"
-    return enqueue_slot
+    scheduled.__name__ = f"schedule_{name.replace('.', '_')}"
+    return scheduled
 
 
 @lru_cache(maxsize=1)

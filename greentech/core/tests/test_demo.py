@@ -52,10 +52,18 @@ def _masked(value):
     return value
 
 
+def _key_order(value):
+    if isinstance(value, dict):
+        return {key: _key_order(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_key_order(item) for item in value]
+    return value
+
+
 def _value(obj, field) -> str:
     value = getattr(obj, field.name)
     if isinstance(field, models.JSONField):
-        value = _masked(value)
+        value = _key_order(_masked(value))  # PostgreSQL's jsonb keeps no key order
     text = "" if value is None else str(value)
     return PRIMARY_KEY_IN_PATH.sub("/#/", DEAL_REFERENCE.sub("D-REFERENCE", text))
 

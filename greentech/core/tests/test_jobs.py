@@ -161,10 +161,10 @@ def _dead_pid() -> int:
 
 
 def test_a_schedule_slot_enqueues_once_however_many_schedulers_fire(django_capture_on_commit_callbacks):
-    enqueue_slot = jobs._scheduler_for("tests.record")
+    assert jobs._scheduler_for("tests.record").__name__ == "schedule_tests_record"
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue_slot()
-        enqueue_slot()  # a second worker's scheduler in the same minute
+        jobs.enqueue_slot("tests.record")
+        jobs.enqueue_slot("tests.record")  # a second worker's scheduler in the same minute
     rows = Job.objects.filter(name="tests.record")
     assert rows.count() == 1 and rows.get().key.startswith("tests.record@")
     assert CALLS == [None]
