@@ -129,29 +129,33 @@ def _model():
     return Job
 
 
+def _fields(name: str, params: dict | None, user, run_after=None) -> dict:
+    """The columns of a new ledger row for the declared job `name`."""
+    from greentech.core.services import account_of
+
+    return {
+        "request_id": current_request_id(),
+        "name": name,
+        "params": params or {},
+        "max_attempts": spec_for(name).retries + 1,
+        "run_after": run_after,
+        "requested_by": account_of(user) if user is not None else None,
+    }
+
+
+def _new_key(name: str) -> str:
+    return f"{name}:{os.urandom(8).hex()}"
+
+
 def enqueue(name: str, *, key: str | None = None, params: dict | None = None, user=None, delay: float = 0):
     """Queue the job `name` with JSON `params`; it is handed to the engine after the current transaction commits.
 
     With a `key`, a job already recorded under that key is returned instead (whatever its state): the same
     work is never queued twice. Returns the `core.Job` row."""
-    from greentech.core.services import account_of
-
-    spec = spec_for(name)
-    Job = _model()
-    key = key or f"{name}:{os.urandom(8).hex()}"
     run_after = timezone.now() + datetime.timedelta(seconds=delay) if delay else None
+    defaults = _fields(name, params, user, run_after)
     with transaction.atomic():
-        row, created = Job.objects.get_or_create(
-            key=key,
-            defaults={
-                "request_id": current_request_id(),
-                "name": name,
-                "params": params or {},
-                "max_attempts": spec.retries + 1,
-                "run_after": run_after,
-                "requested_by": account_of(user) if user is not None else None,
-            },
-        )
+        row, created = _model().objects.get_or_create(key=key or _new_key(name), defaults=defaults)
         if created:
             job_id = row.pk
             transaction.on_commit(lambda: dispatch(job_id, eta=run_after))
@@ -168,18 +172,8 @@ def run_now(name: str, *, params: dict | None = None, user=None, key: str | None
 
 
 def enqueue_without_dispatch(name: str, *, params: dict | None = None, user=None, key: str | None = None):
-    from greentech.core.services import account_of
-
-    spec = spec_for(name)
-    Job = _model()
-    return Job.objects.create(
-        request_id=current_request_id(),
-        name=name,
-        key=key or f"{name}:{os.urandom(8).hex()}",
-        params=params or {},
-        max_attempts=spec.retries + 1,
-        requested_by=account_of(user) if user is not None else None,
-    )
+    """Record the job without handing it to the engine (`run_now`, tests)."""
+    return _model().objects.create(key=key or _new_key(name), **_fields(name, params, user))
 
 
 def dispatch(job_id: int, *, eta=None) -> None:
